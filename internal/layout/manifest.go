@@ -1,0 +1,202 @@
+package layout
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// Manifest is the content of the PEX-INFO entry. Key names follow PEX's
+// PEX-INFO where the meaning is the same (entry_point, script,
+// interpreter_constraints, inherit_path, requirements, distributions,
+// code_hash, pex_hash, build_properties).
+type Manifest struct {
+	// Format is the contract version (Format).
+	Format int `json:"format"`
+	// EntryPoint is "module" or "module:function"; at most one of
+	// EntryPoint, Script and Main is set.
+	EntryPoint string `json:"entry_point,omitempty"`
+	// Script names a console script (or a .data/scripts file) of a distribution.
+	Script string `json:"script,omitempty"`
+	// Main is the path, relative to the code tree, of a file run as __main__.
+	Main string `json:"main,omitempty"`
+	// InterpreterConstraints are OR'ed constraints in PEX's syntax
+	// ("CPython>=3.9,<3.13", "PyPy", ">=3.8"); empty means any interpreter.
+	InterpreterConstraints []string `json:"interpreter_constraints"`
+	// InterpreterSelection is "newest" or "oldest": which accepted interpreter wins.
+	InterpreterSelection string `json:"interpreter_selection"`
+	// InheritPath is "false", "prefer" or "fallback" (PEX's meanings).
+	InheritPath string `json:"inherit_path"`
+	// Env holds environment variables set for the application.
+	Env map[string]string `json:"env,omitempty"`
+	// Requirements are the PEP 508 root requirements.
+	Requirements []string `json:"requirements"`
+	// Distributions maps a wheel file name to what the launcher needs to
+	// decide whether to activate it.
+	Distributions map[string]Distribution `json:"distributions"`
+	// CodeHash is the TreeHash of the code tree (entries under CodePrefix).
+	CodeHash string `json:"code_hash"`
+	// CodeFiles is the number of files in the code tree.
+	CodeFiles int `json:"code_files"`
+	// Compression names the method used for entries the packer compressed
+	// itself ("deflate", "zstd" or "store"); wheel entries keep theirs.
+	Compression string `json:"compression"`
+	// BuildProperties records the packer that wrote the archive.
+	BuildProperties map[string]string `json:"build_properties,omitempty"`
+	// PexHash identifies the whole application: the sha256 of this manifest
+	// serialized with PexHash empty. Launchers key per-app state on it.
+	PexHash string `json:"pex_hash"`
+}
+
+// Distribution describes one wheel carried by the archive.
+type Distribution struct {
+	// Project is the PEP 503 normalized project name.
+	Project string `json:"project"`
+	// Version is the PEP 440 normalized version.
+	Version string `json:"version"`
+	// Tags lists every compatibility tag of the wheel, expanded.
+	Tags []string `json:"tags"`
+	// RequiresPython is the Requires-Python specifier set, if any.
+	RequiresPython string `json:"requires_python,omitempty"`
+	// RequiresDist lists the Requires-Dist requirements (PEP 508).
+	RequiresDist []string `json:"requires_dist,omitempty"`
+	// ProvidesExtra lists the extras the distribution declares.
+	ProvidesExtra []string `json:"provides_extra,omitempty"`
+	// ConsoleScripts maps console script names to "module:attr" targets.
+	ConsoleScripts map[string]string `json:"console_scripts,omitempty"`
+	// Scripts lists the files of the scripts scheme (installed to bin/).
+	Scripts []string `json:"scripts,omitempty"`
+	// SHA256 is the hex sha256 of the .whl file; the cache is keyed on it.
+	SHA256 string `json:"sha256"`
+	// TreeHash is the TreeHash of the installed tree under DistPrefix.
+	TreeHash string `json:"tree_hash"`
+	// Files and Size are the number of files and their uncompressed bytes.
+	Files int   `json:"files"`
+	Size  int64 `json:"size"`
+}
+
+// Encode serializes m deterministically (sorted map keys, two-space indent,
+// trailing newline) after filling in PexHash.
+func Encode(m *Manifest) ([]byte, error) {
+	m.PexHash = ""
+	body, err := marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(body)
+	m.PexHash = hex.EncodeToString(sum[:])
+	return marshal(m)
+}
+
+func marshal(m *Manifest) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m); err != nil {
+		return nil, fmt.Errorf("encoding manifest: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// ErrManifest is wrapped by every error Decode returns.
+var ErrManifest = errors.New("invalid manifest")
+
+// Decode parses and validates a manifest. It checks the format version, the
+// enumerated fields and the PexHash, so a launcher can trust what it reads.
+func Decode(data []byte) (*Manifest, error) {
+	var m Manifest
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrManifest, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%w: trailing data after the JSON object", ErrManifest)
+	}
+	if m.Format != Format {
+		return nil, fmt.Errorf("%w: format %d, this build reads format %d (rebuild the archive with a matching packer)", ErrManifest, m.Format, Format)
+	}
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrManifest, err)
+	}
+	want := m.PexHash
+	check := m
+	if _, err := Encode(&check); err != nil {
+		return nil, err
+	}
+	if check.PexHash != want {
+		return nil, fmt.Errorf("%w: pex_hash %q does not match its content (%s)", ErrManifest, want, check.PexHash)
+	}
+	return &m, nil
+}
+
+// Validate checks the fields whose values are enumerated or structured.
+// Deeper checks (constraint and requirement syntax) belong to their parsers.
+func (m *Manifest) Validate() error {
+	n := 0
+	for _, s := range []string{m.EntryPoint, m.Script, m.Main} {
+		if s != "" {
+			n++
+		}
+	}
+	if n > 1 {
+		return errors.New("more than one of entry_point, script and main is set")
+	}
+	switch m.InheritPath {
+	case "false", "prefer", "fallback":
+	default:
+		return fmt.Errorf("inherit_path %q: want false, prefer or fallback", m.InheritPath)
+	}
+	switch m.InterpreterSelection {
+	case "newest", "oldest":
+	default:
+		return fmt.Errorf("interpreter_selection %q: want newest or oldest", m.InterpreterSelection)
+	}
+	switch m.Compression {
+	case "deflate", "zstd", "store":
+	default:
+		return fmt.Errorf("compression %q: want deflate, zstd or store", m.Compression)
+	}
+	if !isHex256(m.CodeHash) {
+		return fmt.Errorf("code_hash %q is not a sha256", m.CodeHash)
+	}
+	names := make([]string, 0, len(m.Distributions))
+	for name := range m.Distributions {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		d := m.Distributions[name]
+		if name == "" || bytes.ContainsAny([]byte(name), "/\\\x00") {
+			return fmt.Errorf("distribution name %q is not a wheel file name", name)
+		}
+		if !isHex256(d.SHA256) || !isHex256(d.TreeHash) {
+			return fmt.Errorf("distribution %s: sha256 and tree_hash must be sha256 hex digests", name)
+		}
+		if d.Project == "" || d.Version == "" || len(d.Tags) == 0 {
+			return fmt.Errorf("distribution %s: project, version and tags are required", name)
+		}
+		if d.Files < 0 || d.Size < 0 {
+			return fmt.Errorf("distribution %s: negative files or size", name)
+		}
+	}
+	return nil
+}
+
+func isHex256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
