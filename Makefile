@@ -1,0 +1,55 @@
+# rules_pex developer entry points. `make example` builds and runs an example
+# archive; `make test` runs every test (what CI runs). See README.md.
+SHELL := /bin/bash
+export PATH := /usr/local/go/bin:$(PATH)
+GO ?= go
+BIN := $(CURDIR)/bin
+WHEELHOUSE := $(CURDIR)/wheelhouse
+FUZZTIME ?= 3s
+GOFLAGS_STATIC := CGO_ENABLED=0
+LDFLAGS := -s -w
+
+.PHONY: all deps tools example wheelhouse test unit fuzz e2e bench-pack clean
+
+all: tools
+
+deps:
+	scripts/install-deps
+
+$(BIN)/packer $(BIN)/launcher: FORCE
+	@mkdir -p $(BIN)
+	$(GOFLAGS_STATIC) $(GO) build -trimpath -ldflags='$(LDFLAGS)' -o $(BIN)/packer ./tools/packer
+	$(GOFLAGS_STATIC) $(GO) build -trimpath -ldflags='$(LDFLAGS)' -o $(BIN)/launcher ./launcher
+FORCE:
+
+tools: $(BIN)/packer
+
+wheelhouse: deps
+	scripts/wheelhouse/make-wheelhouse $(WHEELHOUSE)
+
+example: deps tools wheelhouse
+	scripts/example
+
+# Every test: unit tests of every library (with the real wheelhouse and
+# interpreters), a short fuzzing pass over every fuzz target, end-to-end
+# checks of the packer CLI.
+test: deps wheelhouse tools
+	$(GO) vet ./...
+	RULES_PEX_WHEELHOUSE=$(WHEELHOUSE) $(GO) test -count=1 ./...
+	$(MAKE) fuzz
+	$(MAKE) e2e
+
+unit:
+	RULES_PEX_WHEELHOUSE=$(WHEELHOUSE) $(GO) test ./...
+
+fuzz:
+	scripts/fuzz-all $(FUZZTIME)
+
+e2e: tools
+	RULES_PEX_WHEELHOUSE=$(WHEELHOUSE) BIN=$(BIN) tests/packer/run
+
+bench-pack: deps tools wheelhouse
+	BIN=$(BIN) WHEELHOUSE=$(WHEELHOUSE) scripts/bench-pack
+
+clean:
+	rm -rf $(BIN) out
