@@ -1,0 +1,187 @@
+package wheel
+
+import (
+	"fmt"
+	"maps"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// EntryPoint is one entry of entry_points.txt: name = module:attr [extras].
+type EntryPoint struct {
+	Group  string   // e.g. "console_scripts"
+	Name   string   // e.g. the command name for console_scripts
+	Value  string   // the object reference as written, trimmed
+	Module string   // the dotted module name; "" when Value does not parse (only outside script groups)
+	Attr   string   // the dotted attribute path after ':'; "" when the reference is a module
+	Extras []string // extras in brackets (deprecated by the spec, still read)
+}
+
+// EntryPoints maps group name to entry point name to entry point.
+type EntryPoints map[string]map[string]EntryPoint
+
+// Script groups: their entry points become commands, so their names become
+// file names and their values must be valid object references.
+const (
+	ConsoleScriptsGroup = "console_scripts"
+	GUIScriptsGroup     = "gui_scripts"
+)
+
+// parseEntryPoints parses entry_points.txt: an INI file whose sections are
+// groups and whose "name = value" lines are entry points (names are case
+// sensitive, '=' is the only delimiter, '#' and ';' start comment lines).
+func parseEntryPoints(data []byte) (EntryPoints, []string) {
+	eps := make(EntryPoints)
+	var bad []string
+	if !utf8.Valid(data) {
+		return eps, []string{"not UTF-8"}
+	}
+	group := ""
+	for n, line := range strings.Split(string(data), "\n") {
+		n++
+		line = strings.TrimSuffix(line, "\r")
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case trimmed == "" || trimmed[0] == '#' || trimmed[0] == ';':
+			continue
+		case trimmed[0] == '[':
+			group = ""
+			if len(trimmed) >= 2 && trimmed[len(trimmed)-1] == ']' {
+				group = strings.TrimSpace(trimmed[1 : len(trimmed)-1])
+			}
+			if group == "" {
+				bad = append(bad, fmt.Sprintf("line %d: malformed section header %s", n, quoteIfOdd(truncate(trimmed, 60))))
+				continue
+			}
+			if _, dup := eps[group]; dup {
+				bad = append(bad, fmt.Sprintf("line %d: section [%s] repeated", n, quoteIfOdd(group)))
+			} else {
+				eps[group] = make(map[string]EntryPoint)
+			}
+			continue
+		case line[0] == ' ' || line[0] == '\t':
+			bad = append(bad, fmt.Sprintf("line %d: continuation lines are not supported", n))
+			continue
+		}
+		k, v, ok := strings.Cut(trimmed, "=")
+		name, value := strings.TrimSpace(k), strings.TrimSpace(v)
+		switch {
+		case !ok:
+			bad = append(bad, fmt.Sprintf("line %d: not \"name = value\": %s", n, quoteIfOdd(truncate(trimmed, 60))))
+			continue
+		case group == "":
+			bad = append(bad, fmt.Sprintf("line %d: entry point %s outside a [group] section", n, quoteIfOdd(name)))
+			continue
+		case name == "":
+			bad = append(bad, fmt.Sprintf("line %d: entry point without a name", n))
+			continue
+		}
+		if _, dup := eps[group][name]; dup {
+			bad = append(bad, fmt.Sprintf("line %d: entry point %s repeated in [%s]", n, quoteIfOdd(name), quoteIfOdd(group)))
+			continue
+		}
+		ep := EntryPoint{Group: group, Name: name, Value: value}
+		mod, attr, extras, ok := parseObjectRef(value)
+		script := group == ConsoleScriptsGroup || group == GUIScriptsGroup
+		if ok {
+			ep.Module, ep.Attr, ep.Extras = mod, attr, extras
+		} else if script {
+			bad = append(bad, fmt.Sprintf("line %d: [%s] %s: %s is not module:attr [extras]", n, group, quoteIfOdd(name), quoteIfOdd(truncate(value, 60))))
+			continue
+		}
+		if script && !validScriptName(name) {
+			bad = append(bad, fmt.Sprintf("line %d: [%s] %s is not usable as a command file name", n, group, quoteIfOdd(name)))
+			continue
+		}
+		eps[group][name] = ep
+	}
+	return eps, bad
+}
+
+// validScriptName reports whether a script entry point name can be a file
+// name in a bin directory: one path component, not hidden tricks like "..".
+func validScriptName(s string) bool {
+	if s == "" || s == "." || s == ".." || strings.HasPrefix(s, "[") {
+		return false
+	}
+	for _, r := range s {
+		if r == '/' || r == '\\' || r == '=' || r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// parseObjectRef parses "module.sub:attr.sub [extra1, extra2]", allowing
+// spaces around ':' and the brackets, and between extras and commas.
+func parseObjectRef(s string) (module, attr string, extras []string, ok bool) {
+	ref := s
+	if i := strings.IndexByte(s, '['); i >= 0 {
+		rest := strings.TrimSpace(s[i:])
+		if !strings.HasSuffix(rest, "]") {
+			return "", "", nil, false
+		}
+		inner := strings.TrimSpace(rest[1 : len(rest)-1])
+		if inner != "" {
+			for _, e := range strings.Split(inner, ",") {
+				e = strings.TrimSpace(e)
+				if !validProjectName(e) {
+					return "", "", nil, false
+				}
+				extras = append(extras, e)
+			}
+		}
+		ref = s[:i]
+	}
+	m, a, hasAttr := strings.Cut(ref, ":")
+	module, attr = strings.TrimSpace(m), strings.TrimSpace(a)
+	if !dottedIdentifiers(module) || hasAttr && !dottedIdentifiers(attr) {
+		return "", "", nil, false
+	}
+	return module, attr, extras, true
+}
+
+// dottedIdentifiers reports whether s is one or more Python identifiers
+// separated by dots.
+func dottedIdentifiers(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, id := range strings.Split(s, ".") {
+		if id == "" {
+			return false
+		}
+		for i, r := range id {
+			letter := r == '_' || unicode.IsLetter(r)
+			if !letter && (i == 0 || !unicode.IsDigit(r)) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// String returns the entry point's object reference in canonical form:
+// "module:attr [extra1,extra2]".
+func (e EntryPoint) String() string {
+	if e.Module == "" {
+		return e.Value
+	}
+	s := e.Module
+	if e.Attr != "" {
+		s += ":" + e.Attr
+	}
+	if len(e.Extras) > 0 {
+		s += " [" + strings.Join(e.Extras, ",") + "]"
+	}
+	return s
+}
+
+// group returns a copy of one group, never nil.
+func (eps EntryPoints) group(name string) map[string]EntryPoint {
+	if g := maps.Clone(eps[name]); g != nil {
+		return g
+	}
+	return map[string]EntryPoint{}
+}
