@@ -1,7 +1,13 @@
 // Package tags owns Python compatibility tags: parsing the tag triples found
-// in wheel file names and WHEEL files (PEP 425, with compressed tag sets), and
+// in wheel file names and WHEEL files (PEP 425, with compressed tag sets),
 // computing the ordered list of tags an interpreter supports (PEP 425,
-// manylinux per PEP 600, musllinux per PEP 656, macOS, abi3).
+// manylinux per PEP 600, musllinux per PEP 656, macOS, abi3) exactly as
+// packaging.tags.sys_tags() does, and ranking wheels by that order.
+//
+// The facts the computation needs are gathered into an Interpreter (see
+// internal/probe, which learns them from a running interpreter). Linux (glibc
+// and musl, every architecture) and macOS are covered; Windows is not: an
+// interpreter on any other system gets only its generic sysconfig platform.
 package tags
 
 import (
