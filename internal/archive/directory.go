@@ -1,0 +1,264 @@
+package archive
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+)
+
+// Sizes and signatures of the zip records this file parses (APPNOTE 4.3).
+const (
+	endLen           = 22 // end of central directory record, without comment
+	end64LocatorLen  = 20 // zip64 end of central directory locator
+	end64Len         = 56 // zip64 end of central directory record, without extensible data
+	centralHeaderLen = 46 // central directory file header, without name, extra, comment
+	localHeaderLen   = 30 // local file header, without name and extra
+
+	endSig           = 0x06054b50
+	end64LocatorSig  = 0x07064b50
+	end64Sig         = 0x06064b50
+	centralHeaderSig = 0x02014b50
+	localHeaderSig   = 0x04034b50
+
+	zip64ExtraID = 0x0001
+
+	// tailLen is how much of the end of the file is searched for the end
+	// record: the record, the longest comment, and room for the zip64
+	// locator that precedes the record. archive/zip searches the same span.
+	tailLen = 65 * 1024
+
+	// maxDirectory bounds the central directory this package loads into
+	// memory (about half a million entries).
+	maxDirectory = 64 << 20
+)
+
+// directory locates the central directory of an archive. All offsets are
+// absolute positions in the whole file, prefix included.
+type directory struct {
+	start   int64  // first central directory record
+	size    int64  // length of the central directory
+	records uint64 // number of records the end record announces
+	base    int64  // added to offsets stored in the archive to make them absolute
+	// region holds the file from regionOff to its end: the central directory,
+	// the end records and the comment.
+	region    []byte
+	regionOff int64
+}
+
+// findDirectory reads the end of the file and the central directory, with at
+// most two reads: the tail, then the part of the directory not in the tail.
+// It follows archive/zip's rules for finding the end record, so both agree on
+// where the directory is.
+func findDirectory(r io.ReaderAt, size int64) (*directory, error) {
+	if size < endLen {
+		return nil, fmt.Errorf("%w: %d bytes are too few for an end of central directory record", ErrNotArchive, size)
+	}
+	tail := make([]byte, min(size, tailLen))
+	tailOff := size - int64(len(tail))
+	if err := readFull(r, tail, tailOff); err != nil {
+		return nil, fmt.Errorf("reading the end of central directory record: %w", err)
+	}
+	at := lastEndRecord(tail)
+	if at < 0 {
+		return nil, fmt.Errorf("%w: no end of central directory record in the last %d bytes", ErrNotArchive, len(tail))
+	}
+	endOff := tailOff + int64(at)
+	e := tail[at:]
+	disk, dirDisk := uint32(le16(e[4:])), uint32(le16(e[6:]))
+	d := &directory{records: uint64(le16(e[10:]))}
+	dirSize, dirOffset := uint64(le32(e[12:])), uint64(le32(e[16:]))
+
+	if d.records == 0xffff || dirSize == 0xffffffff || dirOffset == 0xffffffff {
+		// A zip64 archive, if the locator is right before the end record.
+		if locOff := endOff - end64LocatorLen; locOff >= 0 {
+			loc := make([]byte, end64LocatorLen)
+			if err := readAt(r, tail, tailOff, loc, locOff); err != nil {
+				return nil, fmt.Errorf("reading the zip64 end of central directory locator: %w", err)
+			}
+			if le32(loc) == end64LocatorSig && le32(loc[4:]) == 0 && le32(loc[16:]) == 1 {
+				end64Off := le64(loc[8:])
+				if size < end64Len || end64Off > uint64(size-end64Len) {
+					return nil, fmt.Errorf("%w: zip64 end of central directory record at %d is outside the file", ErrCorrupt, end64Off)
+				}
+				endOff = int64(end64Off)
+				e64 := make([]byte, end64Len)
+				if err := readAt(r, tail, tailOff, e64, endOff); err != nil {
+					return nil, fmt.Errorf("reading the zip64 end of central directory record: %w", err)
+				}
+				if le32(e64) != end64Sig {
+					return nil, fmt.Errorf("%w: bad zip64 end of central directory record signature", ErrCorrupt)
+				}
+				disk, dirDisk = le32(e64[16:]), le32(e64[20:])
+				d.records = le64(e64[32:])
+				dirSize, dirOffset = le64(e64[40:]), le64(e64[48:])
+			}
+		}
+	}
+	if disk != 0 || dirDisk != 0 {
+		return nil, fmt.Errorf("%w: archive spans several disks", ErrUnsupported)
+	}
+	if dirSize > uint64(endOff) || dirOffset > uint64(endOff) {
+		return nil, fmt.Errorf("%w: central directory (offset %d, size %d) does not fit before its end record at %d",
+			ErrCorrupt, dirOffset, dirSize, endOff)
+	}
+	d.size = int64(dirSize)
+	d.base = endOff - d.size - int64(dirOffset)
+	if d.base < 0 {
+		return nil, fmt.Errorf("%w: central directory (offset %d, size %d) overlaps its end record at %d",
+			ErrCorrupt, dirOffset, dirSize, endOff)
+	}
+	if d.base > 0 {
+		// Offsets are relative to a zip that was appended to other bytes,
+		// unless the directory is where it says (a directory followed by
+		// junk): archive/zip makes the same choice.
+		sig := make([]byte, 4)
+		if readAt(r, tail, tailOff, sig, int64(dirOffset)) == nil && le32(sig) == centralHeaderSig {
+			d.base = 0
+		}
+	}
+	d.start = d.base + int64(dirOffset)
+	if d.start+d.size > endOff {
+		return nil, fmt.Errorf("%w: central directory (offset %d, size %d) overlaps its end record at %d",
+			ErrCorrupt, d.start, d.size, endOff)
+	}
+	if d.size > maxDirectory {
+		return nil, fmt.Errorf("%w: central directory of %d bytes is larger than the limit of %d", ErrUnsupported, d.size, maxDirectory)
+	}
+
+	// Keep everything from the directory to the end of the file in memory.
+	if d.start >= tailOff {
+		d.region, d.regionOff = tail[d.start-tailOff:], d.start
+	} else {
+		if size-d.start > maxDirectory+tailLen {
+			return nil, fmt.Errorf("%w: %d bytes between the central directory and the end of the file", ErrCorrupt, size-d.start)
+		}
+		d.region, d.regionOff = make([]byte, size-d.start), d.start
+		if err := readFull(r, d.region[:tailOff-d.start], d.start); err != nil {
+			return nil, fmt.Errorf("reading the central directory: %w", err)
+		}
+		copy(d.region[tailOff-d.start:], tail)
+	}
+	return d, nil
+}
+
+// lastEndRecord returns the position of the last end of central directory
+// record in b whose comment fits in b, or -1. Like archive/zip, it gives up if
+// the last signature has a comment that runs past the end.
+func lastEndRecord(b []byte) int {
+	for i := len(b) - endLen; i >= 0; i-- {
+		if le32(b[i:]) == endSig {
+			if i+endLen+int(le16(b[i+20:])) > len(b) {
+				return -1
+			}
+			return i
+		}
+	}
+	return -1
+}
+
+// centralRecord is what the directory walk needs from a central directory
+// file header.
+type centralRecord struct {
+	name   []byte // aliases the directory bytes
+	offset int64  // absolute offset of the local file header
+}
+
+// walk parses the central directory records and returns the name and local
+// header offset of each, in directory order. The records must fill the
+// directory exactly.
+func (d *directory) walk() ([]centralRecord, error) {
+	dir := d.region[:d.size]
+	// Each record takes at least centralHeaderLen bytes: bound the allocation
+	// by what the directory can hold, not by what the end record claims.
+	recs := make([]centralRecord, 0, min(d.records, uint64(len(dir)/centralHeaderLen)))
+	for p := 0; p < len(dir); {
+		h := dir[p:]
+		if len(h) < centralHeaderLen || le32(h) != centralHeaderSig {
+			return nil, fmt.Errorf("%w: central directory record %d at offset %d is malformed", ErrCorrupt, len(recs), d.start+int64(p))
+		}
+		nameLen, extraLen, commentLen := int(le16(h[28:])), int(le16(h[30:])), int(le16(h[32:]))
+		n := centralHeaderLen + nameLen + extraLen + commentLen
+		if len(h) < n {
+			return nil, fmt.Errorf("%w: central directory record %d runs past the directory", ErrCorrupt, len(recs))
+		}
+		name := h[centralHeaderLen : centralHeaderLen+nameLen]
+		offset := uint64(le32(h[42:]))
+		if offset == 0xffffffff {
+			var ok bool
+			offset, ok = zip64Offset(h[centralHeaderLen+nameLen:centralHeaderLen+nameLen+extraLen],
+				le32(h[24:]) == 0xffffffff, le32(h[20:]) == 0xffffffff)
+			if !ok {
+				return nil, fmt.Errorf("%w: entry %q lacks its zip64 header offset", ErrCorrupt, name)
+			}
+		}
+		if offset > uint64(d.start) {
+			return nil, fmt.Errorf("%w: entry %q has its local header at %d, past the central directory", ErrCorrupt, name, offset)
+		}
+		abs := d.base + int64(offset)
+		if abs > d.start {
+			return nil, fmt.Errorf("%w: entry %q has its local header at %d, past the central directory", ErrCorrupt, name, abs)
+		}
+		recs = append(recs, centralRecord{name: name, offset: abs})
+		p += n
+	}
+	return recs, nil
+}
+
+// zip64Offset finds the local header offset in the zip64 extended
+// information of extra. The fields of that block are present only for the
+// values that overflowed, in a fixed order: uncompressed size, compressed
+// size, offset. The first zip64 block that has the field wins, as in
+// archive/zip.
+func zip64Offset(extra []byte, hasUSize, hasCSize bool) (uint64, bool) {
+	for len(extra) >= 4 {
+		id, size := le16(extra), int(le16(extra[2:]))
+		if len(extra)-4 < size {
+			return 0, false
+		}
+		field := extra[4 : 4+size]
+		extra = extra[4+size:]
+		if id != zip64ExtraID {
+			continue
+		}
+		// Like archive/zip, the first zip64 block supplies every field it
+		// is asked for, or the record is invalid.
+		skip := 0
+		if hasUSize {
+			skip += 8
+		}
+		if hasCSize {
+			skip += 8
+		}
+		if len(field) < skip+8 {
+			return 0, false
+		}
+		return le64(field[skip:]), true
+	}
+	return 0, false
+}
+
+// readFull reads exactly len(p) bytes at off.
+func readFull(r io.ReaderAt, p []byte, off int64) error {
+	n, err := r.ReadAt(p, off)
+	if n == len(p) {
+		return nil
+	}
+	if err == nil || err == io.EOF {
+		return fmt.Errorf("%w: file ends %d bytes into a %d byte read at offset %d", ErrCorrupt, n, len(p), off)
+	}
+	return err
+}
+
+// readAt fills p from offset off, using tail (which starts at tailOff) when it
+// covers the range.
+func readAt(r io.ReaderAt, tail []byte, tailOff int64, p []byte, off int64) error {
+	if off >= tailOff && off-tailOff+int64(len(p)) <= int64(len(tail)) {
+		copy(p, tail[off-tailOff:])
+		return nil
+	}
+	return readFull(r, p, off)
+}
+
+func le16(b []byte) uint16 { return binary.LittleEndian.Uint16(b) }
+func le32(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }
+func le64(b []byte) uint64 { return binary.LittleEndian.Uint64(b) }
