@@ -38,9 +38,10 @@ func parseEntryPoints(data []byte) (EntryPoints, []string) {
 		return eps, []string{"not UTF-8"}
 	}
 	group := ""
-	for n, line := range strings.Split(string(data), "\n") {
+	// Lines end in "\r\n", "\r" or "\n", as Python reads text files.
+	text := strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(string(data))
+	for n, line := range strings.Split(text, "\n") {
 		n++
-		line = strings.TrimSuffix(line, "\r")
 		trimmed := strings.TrimSpace(line)
 		switch {
 		case trimmed == "" || trimmed[0] == '#' || trimmed[0] == ';':

@@ -25,6 +25,9 @@ type header struct {
 // the blank line (the description body) is not looked at. It returns every
 // malformed line as a problem description.
 func parseHeaders(data []byte) ([]header, []string) {
+	// Lines end in "\r\n", "\r" or "\n", as Python's email parser reads them.
+	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	data = bytes.ReplaceAll(data, []byte("\r"), []byte("\n"))
 	var hs []header
 	var bad []string
 	for i, n := 0, 0; i < len(data); {
@@ -36,7 +39,6 @@ func parseHeaders(data []byte) ([]header, []string) {
 			line, i = data[i:i+end], i+end+1
 		}
 		n++
-		line = bytes.TrimSuffix(line, []byte("\r"))
 		if len(line) == 0 {
 			break
 		}
