@@ -1,0 +1,193 @@
+// Package interp owns finding the Python interpreters a launcher may use
+// (PEX_PYTHON, PEX_PYTHON_PATH, PATH), probing them with a cache keyed by
+// each file's identity, and choosing one: the newest (or oldest) that
+// satisfies the interpreter constraints and for which the archive carries a
+// compatible wheel of every distribution it needs. When none fits, the
+// error lists every candidate and why it was rejected.
+package interp
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Sources of candidates, named after the variable that lists them.
+const (
+	FromPexPython     = "PEX_PYTHON"
+	FromPexPythonPath = "PEX_PYTHON_PATH"
+	FromPath          = "PATH"
+)
+
+// FileID identifies a file's current content cheaply: a replaced or
+// rewritten file gets a different FileID. The zero FileID means the file
+// did not exist.
+type FileID struct {
+	Dev   uint64 `json:"dev"`
+	Ino   uint64 `json:"ino"`
+	Size  int64  `json:"size"`
+	Mtime int64  `json:"mtime_ns"`
+	Dir   bool   `json:"dir,omitempty"`
+}
+
+// Stat returns the FileID of path, following symlinks; the zero FileID if
+// it does not exist or cannot be read.
+func Stat(path string) FileID {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return FileID{}
+	}
+	return fileID(fi)
+}
+
+// Watch is a file or directory whose identity a choice depends on: if any
+// changes (an interpreter is replaced, installed or removed), the choice
+// must be made again.
+type Watch struct {
+	Path string `json:"path"`
+	ID   FileID `json:"id"`
+}
+
+// Changed reports whether any watched path has a different identity now.
+func Changed(ws []Watch) bool {
+	for _, w := range ws {
+		if Stat(w.Path) != w.ID {
+			return true
+		}
+	}
+	return false
+}
+
+// Search is the result of discovery.
+type Search struct {
+	// Source is the variable the candidates come from.
+	Source string
+	// Spec is that variable's value.
+	Spec string
+	// Candidates are executable paths in discovery order, each file once.
+	Candidates []string
+	// IDs are the identities of Candidates.
+	IDs []FileID
+	// Watches are the directories searched and the files found.
+	Watches []Watch
+}
+
+// candidateName matches the file names searched in directories.
+var candidateName = regexp.MustCompile(`^(python|pypy)(3(\.[0-9]+)?)?$`)
+
+// Discover lists candidate interpreters: PEX_PYTHON (a path, or a name
+// looked up in PATH) if set, else the files and directories of
+// PEX_PYTHON_PATH if set, else PATH.
+func Discover(getenv func(string) string) *Search {
+	s := &Search{}
+	seen := map[FileID]bool{}
+	add := func(path string) {
+		id := Stat(path)
+		s.Watches = append(s.Watches, Watch{path, id})
+		if id == (FileID{}) || id.Dir || seen[id] || !executable(path) {
+			return
+		}
+		seen[id] = true
+		s.Candidates = append(s.Candidates, path)
+		s.IDs = append(s.IDs, id)
+	}
+	scan := func(dir string) {
+		id := Stat(dir)
+		s.Watches = append(s.Watches, Watch{dir, id})
+		if !id.Dir {
+			return
+		}
+		for _, name := range listCandidates(dir) {
+			add(filepath.Join(dir, name))
+		}
+	}
+	if py := getenv("PEX_PYTHON"); py != "" {
+		s.Source, s.Spec = FromPexPython, py
+		if strings.ContainsRune(py, '/') {
+			add(absolute(py))
+			return s
+		}
+		for _, dir := range filepath.SplitList(getenv("PATH")) {
+			if dir == "" {
+				continue
+			}
+			dir = absolute(dir)
+			s.Watches = append(s.Watches, Watch{dir, Stat(dir)})
+			p := filepath.Join(dir, py)
+			if id := Stat(p); id != (FileID{}) && !id.Dir && executable(p) {
+				add(p)
+				return s
+			}
+		}
+		return s
+	}
+	if pp := getenv("PEX_PYTHON_PATH"); pp != "" {
+		s.Source, s.Spec = FromPexPythonPath, pp
+		for _, e := range filepath.SplitList(pp) {
+			if e == "" {
+				continue
+			}
+			e = absolute(e)
+			if Stat(e).Dir {
+				scan(e)
+			} else {
+				add(e)
+			}
+		}
+		return s
+	}
+	s.Source, s.Spec = FromPath, getenv("PATH")
+	for _, dir := range filepath.SplitList(s.Spec) {
+		if dir != "" {
+			scan(absolute(dir))
+		}
+	}
+	return s
+}
+
+// listCandidates returns the names in dir that look like interpreters:
+// python3.N (newest minor first), python3, python, then the same for pypy.
+func listCandidates(dir string) []string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, e := range entries {
+		if candidateName.MatchString(e.Name()) && (e.Type().IsRegular() || e.Type()&fs.ModeSymlink != 0) {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Slice(names, func(i, j int) bool { return nameKey(names[i]) < nameKey(names[j]) })
+	return names
+}
+
+// nameKey orders candidate names: python before pypy; within each,
+// versioned names by descending minor, then "3", then none.
+func nameKey(name string) string {
+	impl := "0"
+	if strings.HasPrefix(name, "pypy") {
+		impl = "1"
+	}
+	rest := strings.TrimPrefix(strings.TrimPrefix(name, "python"), "pypy")
+	switch {
+	case strings.HasPrefix(rest, "3."):
+		var minor int
+		fmt.Sscanf(rest[2:], "%d", &minor)
+		return fmt.Sprintf("%s0%06d", impl, 999999-minor)
+	case rest == "3":
+		return impl + "1"
+	}
+	return impl + "2"
+}
+
+func absolute(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
