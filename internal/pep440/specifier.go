@@ -47,7 +47,7 @@ type Specifier struct {
 // whitespace, ";" or ")".
 func ParseSpecifier(s string) (Specifier, error) {
 	t := trimSpace(s)
-	spec, end, err := scanSpecifier(t, 0)
+	spec, end, err := ScanSpecifier(t, 0)
 	if err != nil {
 		return Specifier{}, fmt.Errorf("%w %q: %v", ErrInvalidSpecifier, s, err)
 	}
@@ -57,10 +57,13 @@ func ParseSpecifier(s string) (Specifier, error) {
 	return spec, nil
 }
 
-// scanSpecifier reads one clause starting at s[i] and returns it with the
-// index just after it. It is shared with the PEP 508 requirement parser,
-// which finds clauses inside a longer string.
-func scanSpecifier(s string, i int) (Specifier, int, error) {
+// ScanSpecifier reads the clause that starts at s[i] with its operator and
+// returns it with the index just after its version, for parsers of texts
+// that embed specifiers, such as PEP 508 requirements. Whitespace may
+// separate the operator from the version. The clause ends where the
+// version grammar of its operator ends; an "===" operand ends at
+// whitespace, ";" or ")".
+func ScanSpecifier(s string, i int) (Specifier, int, error) {
 	var op Operator
 	for _, o := range operators {
 		if strings.HasPrefix(s[i:], string(o)) {

@@ -24,7 +24,7 @@ import sys
 
 try:
     import packaging
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
     from packaging.version import InvalidVersion, Version
 except ImportError as e:  # pragma: no cover - reported by the Go test
     sys.stderr.write(f"cannot import packaging: {e}\n")
@@ -40,8 +40,11 @@ def canonical_clause(spec):
     return op + str(Version(ver))
 
 
-def canonical(specset):
-    return ",".join(sorted({canonical_clause(s) for s in specset}))
+def canonical(text):
+    # SpecifierSet drops clauses equal to another under its own notion of
+    # equality (1.0 == 1); the canonical form keeps every distinct clause.
+    clauses = [Specifier(c) for c in text.split(",") if c.strip()]
+    return ",".join(sorted({canonical_clause(s) for s in clauses}))
 
 
 def main():
@@ -83,7 +86,8 @@ def main():
     canon_sets = []
     for s in req["specs"]:
         try:
-            c = canonical(SpecifierSet(s))
+            SpecifierSet(s)
+            c = canonical(s)
         except (InvalidSpecifier, InvalidVersion):
             specs.append(None)
             canon_sets.append(None)
