@@ -63,6 +63,17 @@ type Version struct {
 // IsZero reports whether v is the zero Version.
 func (v Version) IsZero() bool { return v == Version{} }
 
+// Bounds of version components accepted as real; see Supported.
+const (
+	maxComponent  = 999
+	maxGlibcMajor = 9
+)
+
+// sane reports whether both components are within [0, maxComponent].
+func (v Version) sane() bool {
+	return v.Major >= 0 && v.Minor >= 0 && v.Major <= maxComponent && v.Minor <= maxComponent
+}
+
 // less reports whether v sorts before w.
 func (v Version) less(w Version) bool {
 	return v.Major < w.Major || v.Major == w.Major && v.Minor < w.Minor

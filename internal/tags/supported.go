@@ -32,8 +32,16 @@ import (
 // tags is not consulted. Windows is not supported: its platform tags come
 // out as the generic sysconfig platform only.
 //
+// Versions no real system has (a Python minor version or an OS or libc
+// version component above 999, glibc 10 or later) are treated as corrupt
+// input, so the list stays small: such an OS or libc version is ignored, and
+// such a Python version supports no tag at all.
+//
 // The result is fresh and owned by the caller.
 func Supported(in Interpreter) []Tag {
+	if in.Major < 0 || in.Major > maxComponent || in.Minor < 0 || in.Minor > maxComponent {
+		return nil
+	}
 	platforms := platformTags(in)
 	version := itoa2(in.Major, in.Minor)
 	out := make([]Tag, 0, estimate(in, len(platforms)))
@@ -240,6 +248,15 @@ func itoa2(major, minor int) string {
 
 // platformTags returns the platform tags, most preferred first, lowercased.
 func platformTags(in Interpreter) []string {
+	if !in.Glibc.sane() || in.Glibc.Major > maxGlibcMajor {
+		in.Glibc = Version{}
+	}
+	if !in.Musl.sane() {
+		in.Musl = Version{}
+	}
+	if !in.MacOS.sane() {
+		in.MacOS = Version{}
+	}
 	var ps []string
 	switch in.OS {
 	case "darwin":
