@@ -2,7 +2,6 @@ package wheel
 
 import (
 	"fmt"
-	"maps"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -179,10 +178,23 @@ func (e EntryPoint) String() string {
 	return s
 }
 
-// group returns a copy of one group, never nil.
-func (eps EntryPoints) group(name string) map[string]EntryPoint {
-	if g := maps.Clone(eps[name]); g != nil {
-		return g
+// Target returns the object reference without extras: "module:attr", or
+// "module" when it names a module. It is Value when Value does not parse.
+func (e EntryPoint) Target() string {
+	if e.Module == "" {
+		return e.Value
 	}
-	return map[string]EntryPoint{}
+	if e.Attr == "" {
+		return e.Module
+	}
+	return e.Module + ":" + e.Attr
+}
+
+// targets maps the entry point names of one group to their targets.
+func (eps EntryPoints) targets(group string) map[string]string {
+	m := make(map[string]string, len(eps[group]))
+	for name, ep := range eps[group] {
+		m[name] = ep.Target()
+	}
+	return m
 }

@@ -47,7 +47,7 @@ func checkOpenResult(t *testing.T, w *Wheel, err error) {
 		default:
 			t.Fatalf("%s: scheme %q", f.Name, f.Scheme)
 		}
-		if f.Entry.Mode()&fs.ModeType != 0 {
+		if f.Zip.Mode()&fs.ModeType != 0 {
 			t.Fatalf("%s: non-regular file accepted", f.Name)
 		}
 		if f.IsRecord {

@@ -9,6 +9,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
@@ -27,21 +28,18 @@ import (
 	"github.com/rules-pex/rules_pex/internal/tags"
 )
 
-// Scheme names the installation directory a wheel file goes to, as in
-// sysconfig's install schemes.
-type Scheme string
-
-// The schemes a wheel can install into. purelib and platlib are both
+// The schemes (installation directories) a wheel file can go to, with the
+// names internal/layout gives them. purelib and platlib are both
 // site-packages: the launcher builds one site-packages per environment.
 const (
-	SchemeSitePackages Scheme = "site-packages"
-	SchemeScripts      Scheme = "scripts"
-	SchemeHeaders      Scheme = "headers"
-	SchemeData         Scheme = "data"
+	SchemeSitePackages = "site-packages"
+	SchemeScripts      = "scripts"
+	SchemeHeaders      = "headers"
+	SchemeData         = "data"
 )
 
 // dataSchemes maps the subdirectories of {name}-{version}.data/ to schemes.
-var dataSchemes = map[string]Scheme{
+var dataSchemes = map[string]string{
 	"purelib": SchemeSitePackages,
 	"platlib": SchemeSitePackages,
 	"scripts": SchemeScripts,
@@ -65,13 +63,14 @@ type File struct {
 	// Scheme and Path say where an installer puts the file: Path is relative
 	// to the scheme's directory. Root entries, .data/purelib/ and
 	// .data/platlib/ go to site-packages, .data/scripts/ to scripts,
-	// .data/headers/ to headers and .data/data/ to data.
-	Scheme Scheme
+	// .data/headers/ to headers and .data/data/ to data (the Scheme*
+	// constants).
+	Scheme string
 	Path   string
 
-	Size       int64             // uncompressed size in bytes
-	SHA256     [sha256.Size]byte // sha256 of the uncompressed content
-	Executable bool              // a unix mode with an execute bit, or a script
+	Size       int64  // uncompressed size in bytes
+	SHA256     string // lowercase hex sha256 of the uncompressed content
+	Executable bool   // a unix mode with an execute bit, or a script
 
 	// Method is the zip compression method (zip.Store or zip.Deflate; other
 	// methods fail verification).
@@ -84,16 +83,17 @@ type File struct {
 	// sign RECORD and are invalid once RECORD is rewritten.
 	IsRecordSignature bool
 
-	// Entry is the underlying zip entry, to copy its compressed bytes raw.
-	Entry *zip.File
+	// Zip is the underlying zip entry, to copy its compressed bytes raw. Its
+	// FileHeader has the Method, CRC32 and sizes zip.Writer.CreateRaw needs.
+	Zip *zip.File
 }
 
 // OpenRaw returns the entry's compressed bytes, to be copied into another
 // zip with the same Method, CRC32 and sizes (zip.Writer.CreateRaw).
-func (f *File) OpenRaw() (io.Reader, error) { return f.Entry.OpenRaw() }
+func (f *File) OpenRaw() (io.Reader, error) { return f.Zip.OpenRaw() }
 
 // Open returns the entry's uncompressed content.
-func (f *File) Open() (io.ReadCloser, error) { return f.Entry.Open() }
+func (f *File) Open() (io.ReadCloser, error) { return f.Zip.Open() }
 
 // Wheel is a wheel file that passed validation.
 type Wheel struct {
@@ -118,14 +118,16 @@ type Wheel struct {
 	closer io.Closer
 }
 
-// ConsoleScripts returns a copy of the console_scripts entry points by name.
-func (w *Wheel) ConsoleScripts() map[string]EntryPoint {
-	return w.EntryPoints.group(ConsoleScriptsGroup)
+// ConsoleScripts maps the names of the console_scripts entry points to
+// their "module:attr" targets (extras, deprecated and unused by installers
+// when writing scripts, are left out; EntryPoints has them). Never nil.
+func (w *Wheel) ConsoleScripts() map[string]string {
+	return w.EntryPoints.targets(ConsoleScriptsGroup)
 }
 
-// GUIScripts returns a copy of the gui_scripts entry points by name.
-func (w *Wheel) GUIScripts() map[string]EntryPoint {
-	return w.EntryPoints.group(GUIScriptsGroup)
+// GUIScripts is ConsoleScripts for the gui_scripts entry points.
+func (w *Wheel) GUIScripts() map[string]string {
+	return w.EntryPoints.targets(GUIScriptsGroup)
 }
 
 // Close releases the file opened by Open. It is a no-op for OpenReader.
@@ -468,11 +470,11 @@ func (v *validator) verify(rows map[string]recordRow, rowsOK bool) {
 		file := File{
 			Name:              f.Name,
 			Size:              d.size,
-			SHA256:            d.sha256,
+			SHA256:            hex.EncodeToString(d.sha256[:]),
 			Method:            f.Method,
 			IsRecord:          f.Name == recordName,
 			IsRecordSignature: f.Name == jws || f.Name == p7s,
-			Entry:             f,
+			Zip:               f,
 		}
 		if rowsOK && !file.IsRecord {
 			switch {
@@ -522,7 +524,7 @@ func (v *validator) verify(rows map[string]recordRow, rowsOK bool) {
 }
 
 // place returns where an installer puts the entry name, or why it cannot.
-func (v *validator) place(name string) (Scheme, string, string) {
+func (v *validator) place(name string) (scheme, p, why string) {
 	dd := v.w.DataDir
 	if dd == "" || !strings.HasPrefix(name, dd+"/") {
 		return SchemeSitePackages, name, ""
@@ -541,10 +543,7 @@ func (v *validator) place(name string) (Scheme, string, string) {
 // checkConflicts reports files that install to the same path, and files
 // whose path is also a directory of another file or a directory entry.
 func (v *validator) checkConflicts() {
-	type key struct {
-		scheme Scheme
-		path   string
-	}
+	type key struct{ scheme, path string }
 	files := make(map[key]string, len(v.w.Files))
 	for _, f := range v.w.Files {
 		k := key{f.Scheme, f.Path}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -133,8 +134,8 @@ func TestOpenValid(t *testing.T) {
 		if f.Executable != (f.Name == "pkg/tool.sh") {
 			t.Errorf("%s: Executable = %v", f.Name, f.Executable)
 		}
-		if f.Method != zip.Deflate || f.Entry == nil || f.Entry.Name != f.Name {
-			t.Errorf("%s: Method %d Entry %v", f.Name, f.Method, f.Entry)
+		if f.Method != zip.Deflate || f.Zip == nil || f.Zip.Name != f.Name {
+			t.Errorf("%s: Method %d Zip %v", f.Name, f.Method, f.Zip)
 		}
 		checkContent(t, f)
 	}
@@ -159,8 +160,8 @@ func checkContent(t *testing.T, f File) {
 	if err != nil {
 		t.Fatalf("%s: %v", f.Name, err)
 	}
-	if n != f.Size || !bytes.Equal(h.Sum(nil), f.SHA256[:]) {
-		t.Errorf("%s: content has %d bytes sha256 %x; File says %d, %x", f.Name, n, h.Sum(nil), f.Size, f.SHA256)
+	if got := hex.EncodeToString(h.Sum(nil)); n != f.Size || got != f.SHA256 {
+		t.Errorf("%s: content has %d bytes sha256 %s; File says %d, %s", f.Name, n, got, f.Size, f.SHA256)
 	}
 }
 
@@ -175,7 +176,7 @@ func TestOpenRawCopies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h := f.Entry.FileHeader
+		h := f.Zip.FileHeader
 		if h.Method != f.Method {
 			t.Errorf("%s: Method %d, header %d", f.Name, f.Method, h.Method)
 		}
@@ -203,8 +204,8 @@ func TestOpenRawCopies(t *testing.T) {
 			t.Errorf("%s differs after a raw copy", w.Files[i].Name)
 		}
 	}
-	if big := file(t, w, "pkg/big.py"); big.Entry.CompressedSize64 >= uint64(big.Size) {
-		t.Errorf("big.py is not compressed (%d of %d bytes): the raw copy test proves nothing", big.Entry.CompressedSize64, big.Size)
+	if big := file(t, w, "pkg/big.py"); big.Zip.CompressedSize64 >= uint64(big.Size) {
+		t.Errorf("big.py is not compressed (%d of %d bytes): the raw copy test proves nothing", big.Zip.CompressedSize64, big.Size)
 	}
 }
 
@@ -223,7 +224,7 @@ func TestOpenDataSchemes(t *testing.T) {
 		t.Errorf("RootIsPurelib = true for a platform wheel")
 	}
 	want := map[string]struct {
-		scheme Scheme
+		scheme string
 		path   string
 		exec   bool
 	}{
@@ -268,20 +269,23 @@ func TestOpenEntryPoints(t *testing.T) {
 		"demo":       {Group: "console_scripts", Name: "demo", Value: "pkg.mod:main", Module: "pkg.mod", Attr: "main"},
 		"Demo-Admin": {Group: "console_scripts", Name: "Demo-Admin", Value: "pkg.admin : run.cli [ admin , extra2 ]", Module: "pkg.admin", Attr: "run.cli", Extras: []string{"admin", "extra2"}},
 	}
-	if got := w.ConsoleScripts(); !reflect.DeepEqual(got, want) {
-		t.Errorf("ConsoleScripts() =\n%#v\nwant\n%#v", got, want)
+	if got := w.EntryPoints["console_scripts"]; !reflect.DeepEqual(got, want) {
+		t.Errorf("console_scripts =\n%#v\nwant\n%#v", got, want)
 	}
-	if got := w.ConsoleScripts()["Demo-Admin"].String(); got != "pkg.admin:run.cli [admin,extra2]" {
+	if got := want["Demo-Admin"].String(); got != "pkg.admin:run.cli [admin,extra2]" {
 		t.Errorf("String() = %q", got)
 	}
-	if got := w.GUIScripts()["demo-gui"]; got.Module != "pkg.gui" || got.Attr != "main" {
-		t.Errorf("GUIScripts()[demo-gui] = %+v", got)
+	if got, want := w.ConsoleScripts(), map[string]string{"demo": "pkg.mod:main", "Demo-Admin": "pkg.admin:run.cli"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("ConsoleScripts() = %q, want %q", got, want)
+	}
+	if got, want := w.GUIScripts(), map[string]string{"demo-gui": "pkg.gui:main"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("GUIScripts() = %q, want %q", got, want)
 	}
 	plugins := w.EntryPoints["demo.plugins"]
 	if plugins["weird"].Module != "" || plugins["weird"].Value != "not a reference, but fine outside script groups" {
 		t.Errorf("weird plugin = %+v", plugins["weird"])
 	}
-	if plugins["mod"].Module != "pkg.plugin" || plugins["mod"].Attr != "" || plugins["mod"].String() != "pkg.plugin" {
+	if plugins["mod"].Module != "pkg.plugin" || plugins["mod"].Attr != "" || plugins["mod"].String() != "pkg.plugin" || plugins["mod"].Target() != "pkg.plugin" {
 		t.Errorf("mod plugin = %+v", plugins["mod"])
 	}
 	// ConsoleScripts returns a copy.

@@ -1,11 +1,15 @@
 package wheel
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/rules-pex/rules_pex/internal/layout"
 	"github.com/rules-pex/rules_pex/internal/pep508"
 	"github.com/rules-pex/rules_pex/internal/wheeltest"
 )
@@ -29,10 +33,18 @@ func TestWheelhouse(t *testing.T) {
 		}
 		t.Skip("no wheelhouse: set RULES_PEX_WHEELHOUSE (the Makefile does) or run `make wheelhouse`")
 	}
+	manifest := readManifest(t, dir)
 	for _, p := range paths {
 		t.Run(filepath.Base(p), func(t *testing.T) {
 			t.Parallel()
 			w := openGood(t, p)
+			if manifest != nil {
+				want, ok := manifest[filepath.Base(p)]
+				if !ok {
+					t.Fatalf("not in wheelhouse.json")
+				}
+				checkAgainstManifest(t, w, want)
+			}
 			if pep508.NormalizeName(w.Metadata.Name) != w.Name.NormalizedProject() {
 				t.Errorf("METADATA Name %q, file name %q", w.Metadata.Name, w.Name.Project)
 			}
@@ -51,6 +63,59 @@ func TestWheelhouse(t *testing.T) {
 				t.Errorf("%d files marked IsRecord, want 1", records)
 			}
 		})
+	}
+}
+
+// manifestProject is what the wheelhouse manifest (wheelhouse.json, written
+// by scripts/wheelhouse with Python's own metadata readers) says of a wheel.
+type manifestProject struct {
+	Wheel          string   `json:"wheel"`
+	Name           string   `json:"name"`
+	Version        string   `json:"version"`
+	RequiresDist   []string `json:"requires_dist"`
+	ConsoleScripts []string `json:"console_scripts"`
+}
+
+// readManifest returns the wheelhouse manifest by wheel file name, or nil
+// when the wheelhouse has none.
+func readManifest(t *testing.T, dir string) map[string]manifestProject {
+	data, err := os.ReadFile(filepath.Join(dir, "wheelhouse.json"))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Projects []manifestProject `json:"projects"`
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatalf("wheelhouse.json: %v", err)
+	}
+	byWheel := make(map[string]manifestProject)
+	for _, p := range m.Projects {
+		byWheel[p.Wheel] = p
+	}
+	return byWheel
+}
+
+// checkAgainstManifest compares what Open parsed with what Python read.
+func checkAgainstManifest(t *testing.T, w *Wheel, want manifestProject) {
+	t.Helper()
+	if pep508.NormalizeName(w.Metadata.Name) != pep508.NormalizeName(want.Name) || w.Metadata.Version != want.Version {
+		t.Errorf("METADATA %s %s, manifest %s %s", w.Metadata.Name, w.Metadata.Version, want.Name, want.Version)
+	}
+	if got := w.Metadata.RequiresDist; !(len(got) == 0 && len(want.RequiresDist) == 0) && !reflect.DeepEqual(got, want.RequiresDist) {
+		t.Errorf("Requires-Dist\n%q\nmanifest\n%q", got, want.RequiresDist)
+	}
+	var scripts []string
+	for name := range w.ConsoleScripts() {
+		scripts = append(scripts, name)
+	}
+	slices.Sort(scripts)
+	wantScripts := slices.Sorted(slices.Values(want.ConsoleScripts))
+	if !(len(scripts) == 0 && len(wantScripts) == 0) && !reflect.DeepEqual(scripts, wantScripts) {
+		t.Errorf("console scripts %q, manifest %q", scripts, wantScripts)
 	}
 }
 
@@ -95,7 +160,21 @@ func TestWheeltestEntryPoints(t *testing.T) {
 		EntryPoints: "[console_scripts]\ndemo = demo:main\n",
 	})
 	w := openGood(t, p)
-	if got := w.ConsoleScripts()["demo"]; got.Module != "demo" || got.Attr != "main" {
+	if got := w.ConsoleScripts()["demo"]; got != "demo:main" {
 		t.Errorf("ConsoleScripts() = %v", w.ConsoleScripts())
+	}
+}
+
+// TestSchemesMatchLayout keeps the scheme names the same as the archive
+// contract's, so File.Scheme can be used as a layout scheme directly.
+func TestSchemesMatchLayout(t *testing.T) {
+	got := []string{SchemeData, SchemeHeaders, SchemeScripts, SchemeSitePackages}
+	if !reflect.DeepEqual(got, layout.Schemes) {
+		t.Errorf("schemes %q, layout.Schemes %q", got, layout.Schemes)
+	}
+	for sub, scheme := range dataSchemes {
+		if !slices.Contains(layout.Schemes, scheme) {
+			t.Errorf(".data/%s/ maps to %q, not a layout scheme", sub, scheme)
+		}
 	}
 }
