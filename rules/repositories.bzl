@@ -1,0 +1,133 @@
+"""WORKSPACE macros: the repositories rules_pex needs and its toolchains.
+
+A WORKSPACE that uses a release of rules_pex:
+
+```starlark
+load("@rules_pex//rules:repositories.bzl", "rules_pex_dependencies", "rules_pex_register_toolchains")
+
+rules_pex_dependencies()
+
+rules_pex_register_toolchains()
+```
+
+A WORKSPACE that builds the packer and the launcher from source with rules_go
+(this repository and its examples do):
+
+```starlark
+load("@rules_pex//rules:repositories.bzl", "rules_pex_dependencies", "rules_pex_register_toolchains")
+
+rules_pex_dependencies(toolchains_from_source = True)
+
+load("@rules_pex//rules:go_setup.bzl", "rules_pex_go_setup")
+
+rules_pex_go_setup()
+
+rules_pex_register_toolchains(from_source = True)
+```
+"""
+
+load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
+load("//rules/private:files_repo.bzl", "files_repository")
+load("//rules/private:go_module_repo.bzl", "go_module_repository")
+load("//rules/private:prebuilt_repo.bzl", "pex_prebuilt_toolchains")
+load("//rules/private:versions.bzl", "RELEASE")
+
+def rules_pex_dependencies(toolchains_from_source = False):
+    """Declares the repositories rules_pex needs, unless the WORKSPACE already has them.
+
+    Args:
+      toolchains_from_source: also declare what building the packer and the
+        launcher from source needs: rules_go (v0.34.0, the newest release that
+        runs on Bazel 4.2, patched for Go >= 1.20) and the Go libraries the
+        tools import. Both come from the Go module proxy through the host's
+        `go` command. Follow with `rules_pex_go_setup()` from
+        `@rules_pex//rules:go_setup.bzl`.
+    """
+    if not toolchains_from_source:
+        return
+    maybe(
+        go_module_repository,
+        name = "io_bazel_rules_go",
+        module = "github.com/bazelbuild/rules_go",
+        version = "v0.34.0",
+        sum = "h1:cmObMtgIOaEU944SqXtJ9DnlS8IPGGa7pdRnsrpQzXM=",
+        patches = [Label("//third_party/rules_go:go1.20.patch")],
+    )
+    maybe(
+        go_module_repository,
+        name = "com_github_klauspost_compress",
+        module = "github.com/klauspost/compress",
+        version = "v1.20.4",
+        sum = "h1:dD0v/bvxtjCBqQu6sx1TNWkalEY5lNTIe+HY9w8TeNI=",
+        build_files = {
+            Label("//third_party/klauspost_compress:root.BUILD"): "BUILD.bazel",
+            Label("//third_party/klauspost_compress:flate.BUILD"): "flate/BUILD.bazel",
+            Label("//third_party/klauspost_compress:fse.BUILD"): "fse/BUILD.bazel",
+            Label("//third_party/klauspost_compress:huff0.BUILD"): "huff0/BUILD.bazel",
+            Label("//third_party/klauspost_compress:internal_cpuinfo.BUILD"): "internal/cpuinfo/BUILD.bazel",
+            Label("//third_party/klauspost_compress:internal_le.BUILD"): "internal/le/BUILD.bazel",
+            Label("//third_party/klauspost_compress:internal_regmask.BUILD"): "internal/regmask/BUILD.bazel",
+            Label("//third_party/klauspost_compress:internal_snapref.BUILD"): "internal/snapref/BUILD.bazel",
+            Label("//third_party/klauspost_compress:zstd.BUILD"): "zstd/BUILD.bazel",
+            Label("//third_party/klauspost_compress:zstd_internal_xxhash.BUILD"): "zstd/internal/xxhash/BUILD.bazel",
+        },
+    )
+
+def rules_pex_register_toolchains(from_source = False, name = "rules_pex_toolchains", release = RELEASE):
+    """Registers the packer and launcher toolchains.
+
+    Args:
+      from_source: register toolchains that build `@rules_pex//tools/packer`
+        and `@rules_pex//launcher` with rules_go (see
+        `rules_pex_dependencies(toolchains_from_source = True)`) instead of
+        the prebuilt release binaries.
+      name: prefix of the repositories holding the prebuilt binaries.
+      release: which prebuilt binaries: a dict with `base_url` (binaries are
+        fetched from `<base_url>/<tool>-<os>-<arch>`) and `sha256` (file name
+        → sha256 pin). The default is the release this copy of rules_pex
+        belongs to.
+    """
+    if from_source:
+        native.register_toolchains(
+            str(Label("//rules/toolchain:packer_from_source_toolchain")),
+            str(Label("//rules/toolchain:launcher_from_source_toolchain")),
+        )
+        return
+    pex_prebuilt_toolchains(name = name, base_url = release["base_url"], sha256 = release["sha256"])
+    native.register_toolchains("@%s//:all" % name)
+
+def rules_pex_offline_bazel_setup(share = "/usr/share/bazel"):
+    """Local stand-ins for what Bazel 4.2 would download, for machines without network.
+
+    Only for Debian's `bazel-bootstrap` (Bazel 4.2.3) on a machine that
+    cannot reach GitHub: declares `@platforms`, `@bazel_skylib`,
+    `@rules_java` and `@rules_proto` from Debian's `bazel-platforms`,
+    `bazel-skylib`, `bazel-rules-java` and `bazel-rules-proto`, a `@rules_cc`
+    that forwards to Bazel's native C++ rules, and `@remote_coverage_tools`
+    whose tools do nothing (`bazel coverage` then makes no report). Call it
+    first in the WORKSPACE; with network, leave it out.
+
+    Args:
+      share: where Debian installs Bazel's files.
+    """
+    maybe(native.local_repository, name = "platforms", path = share + "/tools/platforms")
+    maybe(native.local_repository, name = "bazel_skylib", path = share + "/tools/skylib")
+    maybe(native.local_repository, name = "rules_java", path = share + "/rules/java")
+    maybe(native.local_repository, name = "rules_proto", path = share + "/rules/proto")
+    maybe(
+        files_repository,
+        name = "rules_cc",
+        files = {
+            Label("//third_party/rules_cc:root.BUILD"): "BUILD.bazel",
+            Label("//third_party/rules_cc:cc.BUILD"): "cc/BUILD.bazel",
+            Label("//third_party/rules_cc:defs.bzl"): "cc/defs.bzl",
+        },
+    )
+    maybe(
+        files_repository,
+        name = "remote_coverage_tools",
+        files = {
+            Label("//third_party/remote_coverage_tools:coverage.BUILD"): "BUILD.bazel",
+            Label("//third_party/remote_coverage_tools:noop.sh"): "noop.sh",
+        },
+    )
