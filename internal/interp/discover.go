@@ -44,6 +44,9 @@ func Stat(path string) FileID {
 	return fileID(fi)
 }
 
+// IdentityOf returns the FileID of a file's info.
+func IdentityOf(fi os.FileInfo) FileID { return fileID(fi) }
+
 // Watch is a file or directory whose identity a choice depends on: if any
 // changes (an interpreter is replaced, installed or removed), the choice
 // must be made again.

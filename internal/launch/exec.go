@@ -1,0 +1,89 @@
+package launch
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/rules-pex/rules_pex/internal/cache"
+	"github.com/rules-pex/rules_pex/internal/venv"
+)
+
+// execPlan runs the application in the plan's environment. It returns
+// errStale if the environment is gone, or the exec error.
+func (l *launcher) execPlan(p *Plan) error {
+	lock, err := cache.AcquireExisting(cache.LockPath(p.Venv), false)
+	if err != nil {
+		l.log.printf("environment %s: %v", p.Venv, err)
+		return errStale
+	}
+	if _, err := os.Lstat(filepath.Join(p.Venv, "pyvenv.cfg")); err != nil {
+		lock.Release()
+		l.log.printf("environment %s is gone", p.Venv)
+		return errStale
+	}
+	// Record the use for pruning; a read-only cache just does not record.
+	lock.Touch()
+	l.maybeCompile(p)
+	// The exec'ed process keeps the shared lock until it exits, so pruning
+	// never removes an environment in use.
+	if _, err := lock.Inherit(); err != nil {
+		l.log.printf("cannot keep the environment's lock across exec: %v", err)
+	}
+	argv, env := l.command(p)
+	l.log.printf("exec %s", strings.Join(argv, " "))
+	err = execve(argv[0], argv, env)
+	lock.Release()
+	return fmt.Errorf("executing %s: %w", argv[0], err)
+}
+
+// Variables the launcher consumes: the application does not see them.
+var consumed = []string{"PEX_INTERPRETER", "PEX_TOOLS", compileEnv, venv.ArgvEnv}
+
+// command returns the argv and environment that run the application.
+func (l *launcher) command(p *Plan) ([]string, []string) {
+	py := venv.Python(p.Venv)
+	interactive := truthy(l.getenv("PEX_INTERPRETER"))
+	var argv []string
+	if interactive {
+		// Python's own command line: a REPL, -c, -m or a script.
+		argv = append([]string{py}, l.args...)
+	} else {
+		argv = append([]string{py, filepath.Join(p.Venv, venv.Bootstrap)}, l.args...)
+	}
+	env := make([]string, 0, len(l.env)+len(p.Env)+2)
+	for _, kv := range l.env {
+		k, _, _ := strings.Cut(kv, "=")
+		if k == "PEX" || contains(consumed, k) {
+			continue
+		}
+		env = append(env, kv)
+	}
+	keys := make([]string, 0, len(p.Env))
+	for k := range p.Env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		// The application's env holds defaults: the caller's environment wins.
+		if _, set := l.vars[k]; !set {
+			env = append(env, k+"="+p.Env[k])
+		}
+	}
+	env = append(env, "PEX="+l.exe)
+	if !interactive {
+		env = append(env, venv.ArgvEnv+"="+l.argv0)
+	}
+	return argv, env
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

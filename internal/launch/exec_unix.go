@@ -1,0 +1,29 @@
+//go:build unix
+
+package launch
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+func execve(path string, argv, env []string) error {
+	return syscall.Exec(path, argv, env)
+}
+
+// detach makes cmd start in its own session, away from the terminal's
+// signals.
+func detach(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+}
+
+// lowerPriority makes this process (and what it starts) yield the CPU to
+// everything else.
+func lowerPriority() {
+	syscall.Setpriority(syscall.PRIO_PROCESS, 0, 19)
+}
+
+// writable reports whether the current user may create files in dir.
+func writable(dir string) bool {
+	return syscall.Access(dir, 0x2 /* W_OK */) == nil
+}

@@ -1,0 +1,15 @@
+// Command launcher is the native program at the start of every rules_pex
+// archive. It takes no flags of its own: the user's arguments pass through
+// to the application. See docs/launcher.md for what it does and the
+// environment variables that control it; the work is in internal/launch.
+package main
+
+import (
+	"os"
+
+	"github.com/rules-pex/rules_pex/internal/launch"
+)
+
+func main() {
+	os.Exit(launch.Main())
+}
