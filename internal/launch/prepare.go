@@ -104,9 +104,9 @@ type venvMeta struct {
 
 // Files inside an environment that belong to the launcher.
 const (
-	metaFile      = "rules_pex.json"
-	compiledFile  = "rules_pex.compiled"
-	compileLock   = "rules_pex.compile.lock"
+	metaFile       = "rules_pex.json"
+	compiledFile   = "rules_pex.compiled"
+	compileLock    = "rules_pex.compile.lock"
 	compileLogFile = "rules_pex.compile.log"
 )
 
