@@ -28,9 +28,11 @@ var (
 // implementation_version, and extra (the extra being installed, or "").
 type Environment map[string]string
 
-// Variables lists the marker variable names, in the specification's
-// spelling.
-var Variables = []string{
+// VariableNames returns the marker variable names in the specification's
+// spelling: the keys an Environment should have.
+func VariableNames() []string { return append([]string(nil), variables...) }
+
+var variables = []string{
 	"python_version", "python_full_version", "os_name", "sys_platform",
 	"platform_release", "platform_system", "platform_version",
 	"platform_machine", "platform_python_implementation",
@@ -312,7 +314,8 @@ func (o operand) format() string {
 // "~=" between non-versions is an error wrapping ErrUndefinedComparison;
 // "===" between non-versions is string equality. Both sides of a comparison
 // with "extra" are normalized (PEP 685). Every comparison is evaluated, so
-// an error does not depend on the order of the terms.
+// an error does not depend on the order of the terms. A nil *Marker holds
+// in every environment.
 func (m *Marker) Evaluate(env Environment) (bool, error) {
 	if m == nil || m.root == nil {
 		return true, nil

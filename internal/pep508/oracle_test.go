@@ -130,7 +130,7 @@ var spellings = map[string][]string{
 }
 
 func (g markerGen) comparison() string {
-	v := Variables[g.r.Intn(len(Variables))]
+	v := variables[g.r.Intn(len(variables))]
 	name := v
 	if alt := spellings[v]; alt != nil && g.chance(0.2) {
 		name = alt[g.r.Intn(len(alt))]
