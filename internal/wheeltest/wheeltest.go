@@ -104,7 +104,7 @@ func WriteFile(dir string, s Spec) (string, error) {
 	fmt.Fprintf(&record, "%sRECORD,,\n", distInfo)
 	edit := map[string]string{"WHEEL": files[distInfo+"WHEEL"], "METADATA": files[distInfo+"METADATA"], "RECORD": record.String()}
 	for k, v := range files {
-		if !strings.HasPrefix(k, distInfo) || k == distInfo+"WHEEL" || k == distInfo+"METADATA" {
+		if k != distInfo+"WHEEL" && k != distInfo+"METADATA" {
 			edit[k] = v
 		}
 	}

@@ -155,7 +155,11 @@ func TestReproducible(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(out1, out2) {
-		t.Fatalf("builds differ: %d vs %d bytes", len(out1), len(out2))
+		i := 0
+		for i < len(out1) && out1[i] == out2[i] {
+			i++
+		}
+		t.Fatalf("builds differ: %d vs %d bytes, first at offset %d: %q vs %q", len(out1), len(out2), i, out1[max(0, i-40):min(len(out1), i+40)], out2[max(0, i-40):min(len(out2), i+40)])
 	}
 	st, err := os.Stat(filepath.Join(b, "out"))
 	if err != nil {
@@ -169,7 +173,7 @@ func TestReproducible(t *testing.T) {
 	}
 	// A params file gives the same bytes.
 	params := filepath.Join(a, "params")
-	if err := os.WriteFile(params, []byte(strings.Join(append(args[1:3], "out2"), "\n")+"\n"+strings.Join(args[5:], "\n")+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(params, []byte("-o\nout2\n"+strings.Join(args[5:], "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if r := packer(t, a, nil, "", "build", "--launcher", "launcher", "@params"); r.code != 0 {

@@ -1,0 +1,46 @@
+// Package pack builds, inspects and verifies rules_pex archives: the logic
+// behind the packer CLI. It validates every input up front and reports all
+// problems at once, then writes the archive deterministically and atomically.
+package pack
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Options are the inputs of one build; they mirror the packer's flags.
+type Options struct {
+	Output   string // the file to write
+	Launcher string // the launcher binary placed before the zip
+
+	Sources      []string // DEST=PATH
+	Wheels       []string // paths of .whl files
+	Requirements []string // PEP 508 root requirements
+
+	EntryPoint string // MODULE or MODULE:FUNC
+	Script     string // console script name
+	Main       string // DEST of a source run as __main__
+
+	InterpreterConstraints []string
+	InterpreterSelection   string // newest (default) or oldest
+	InheritPath            string // false (default), prefer, fallback
+	Env                    []string
+	Compression            string // deflate (default), zstd, store
+}
+
+// Problems is the list of everything wrong with a build's inputs, or with an
+// archive being verified. Its Error joins them one per line.
+type Problems []string
+
+func (ps Problems) Error() string { return strings.Join(ps, "\n") }
+
+func (ps *Problems) addf(format string, args ...any) {
+	*ps = append(*ps, fmt.Sprintf(format, args...))
+}
+
+func (ps Problems) err() error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return ps
+}

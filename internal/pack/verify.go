@@ -1,0 +1,145 @@
+package pack
+
+import (
+	"archive/zip"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/rules-pex/rules_pex/internal/archive"
+	"github.com/rules-pex/rules_pex/internal/layout"
+)
+
+// Inspect writes the manifest of the archive at path to w, after checking
+// that it is a valid manifest.
+func Inspect(path string, w io.Writer) error {
+	r, err := archive.Open(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	defer r.Close()
+	data, _, err := readManifest(r, path)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	return err
+}
+
+func readManifest(r *archive.Reader, path string) ([]byte, *layout.Manifest, error) {
+	files := r.Files()
+	if len(files) == 0 || files[0].Name != layout.ManifestName {
+		return nil, nil, fmt.Errorf("%s: the first entry is not %s: not a rules_pex archive", path, layout.ManifestName)
+	}
+	f := files[0]
+	if f.Method != zip.Store {
+		return nil, nil, fmt.Errorf("%s: %s is compressed; the format stores it uncompressed", path, layout.ManifestName)
+	}
+	const maxManifest = 64 << 20
+	if f.UncompressedSize64 > maxManifest {
+		return nil, nil, fmt.Errorf("%s: %s is %d bytes, more than the %d a manifest may have", path, layout.ManifestName, f.UncompressedSize64, maxManifest)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: reading %s: %w", path, layout.ManifestName, err)
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: reading %s: %w", path, layout.ManifestName, err)
+	}
+	m, err := layout.Decode(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %s: %w", path, layout.ManifestName, err)
+	}
+	return data, m, nil
+}
+
+// Verify reads every entry of the archive at path and checks it against
+// the manifest: CRCs, sizes and the tree hashes of the code and of every
+// distribution, and that no entry is unaccounted for. It returns Problems
+// listing everything that is wrong.
+func Verify(path string) error {
+	r, err := archive.Open(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	defer r.Close()
+	_, m, err := readManifest(r, path)
+	if err != nil {
+		return err
+	}
+	var ps Problems
+	// trees maps a wheel file name to its entries; "" is the code tree.
+	trees := map[string][]layout.TreeEntry{}
+	sizes := map[string]int64{}
+	buf := make([]byte, 256<<10)
+	for _, f := range r.Files()[1:] {
+		var key, rel string
+		if p, ok := strings.CutPrefix(f.Name, layout.CodePrefix); ok {
+			rel = p
+		} else if wheelFile, scheme, p, ok := layout.SplitDistEntry(f.Name); ok {
+			if _, known := m.Distributions[wheelFile]; !known {
+				ps.addf("%s: entry %s belongs to %s, which the manifest does not list", path, f.Name, wheelFile)
+				continue
+			}
+			key, rel = wheelFile, scheme+"/"+p
+		} else {
+			ps.addf("%s: entry %s is outside %s and %s", path, f.Name, layout.CodePrefix, layout.DepsPrefix)
+			continue
+		}
+		sum, n, err := hashEntry(f, buf)
+		if err != nil {
+			ps.addf("%s: entry %s: %v", path, f.Name, err)
+			continue
+		}
+		trees[key] = append(trees[key], layout.TreeEntry{Path: rel, Size: n, SHA256: sum, Executable: f.Mode()&0o111 != 0})
+		sizes[key] += n
+	}
+	code := trees[""]
+	if got := layout.TreeHash(code); got != m.CodeHash || len(code) != m.CodeFiles {
+		ps.addf("%s: the code tree (%d files, hash %s) does not match the manifest (%d files, code_hash %s)", path, len(code), got, m.CodeFiles, m.CodeHash)
+	}
+	if m.Main != "" {
+		found := false
+		for _, e := range code {
+			found = found || e.Path == m.Main
+		}
+		if !found {
+			ps.addf("%s: main %s is not in the code tree", path, m.Main)
+		}
+	}
+	names := make([]string, 0, len(m.Distributions))
+	for name := range m.Distributions {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		d := m.Distributions[name]
+		t := trees[name]
+		if got := layout.TreeHash(t); got != d.TreeHash || len(t) != d.Files || sizes[name] != d.Size {
+			ps.addf("%s: distribution %s (%d files, %d bytes, hash %s) does not match the manifest (%d files, %d bytes, tree_hash %s)",
+				path, name, len(t), sizes[name], got, d.Files, d.Size, d.TreeHash)
+		}
+	}
+	return ps.err()
+}
+
+// hashEntry reads an entry to its end, which makes archive/zip check its
+// CRC-32 and size, and returns the sha256 and size of its content.
+func hashEntry(f *zip.File, buf []byte) (string, int64, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return "", 0, err
+	}
+	defer rc.Close()
+	h := sha256.New()
+	n, err := io.CopyBuffer(h, rc, buf)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}

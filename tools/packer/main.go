@@ -1,0 +1,182 @@
+// Command packer writes rules_pex archives: one executable file made of the
+// launcher followed by a zip of the application's code and wheels. It is the
+// build-time half of rules_pex and needs no Python. See usage for the
+// interface, which Bazel rules and tests outside the project rely on.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/rules-pex/rules_pex/internal/pack"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitInvalid = 1 // bad input, or an archive that is not sound
+	exitUsage   = 2 // bad command line
+)
+
+const usage = `usage:
+  packer build -o OUT --launcher FILE [options] [@PARAMSFILE]
+  packer inspect FILE     print the manifest (PEX-INFO) as JSON on stdout
+  packer verify FILE      check every entry against the manifest; exit 0 only if sound
+
+build options:
+  -o, --output OUT                  the executable to write (atomically: nothing is left on failure)
+  --launcher FILE                   launcher binary to put in front of the zip
+  --source DEST=PATH                a file placed at DEST (relative, slash-separated) in the app's code;
+                                    symlinks to regular files are followed (Bazel stages inputs so)
+  --wheel PATH.whl                  a wheel; several wheels of one project with different tags are allowed
+  --requirement REQ                 a PEP 508 root requirement; without any, every given project is a root
+  --entry-point MODULE[:FUNC]       what to run; at most one of --entry-point, --script, --main
+  --script NAME                     a console script (or .data/scripts file) of one of the wheels
+  --main DEST                       a --source DEST run as __main__
+  --interpreter-constraint SPEC     e.g. CPython>=3.9,<3.13, PyPy, >=3.8; several are OR'ed
+  --interpreter-selection newest|oldest   which accepted interpreter wins at run time (default newest)
+  --inherit-path false|prefer|fallback    whether the interpreter's own site-packages are visible (default false)
+  --env KEY=VALUE                   an environment variable set for the application
+  --compression deflate|zstd|store  how the packer compresses files it adds (default deflate);
+                                    wheel entries are copied with their own compression
+  @PARAMSFILE                       read more arguments from a file, one per line (Bazel's multiline format)
+
+exit codes:
+  0  success
+  1  invalid input (every problem is printed, one per line), or verify found the archive unsound
+  2  usage error
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	args, err := expandParams(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "packer: %v\n", err)
+		return exitUsage
+	}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "build":
+		return runBuild(args[1:], stderr)
+	case "inspect":
+		return runOnFile("inspect", args[1:], stderr, func(path string) error { return pack.Inspect(path, stdout) })
+	case "verify":
+		return runOnFile("verify", args[1:], stderr, func(path string) error {
+			if err := pack.Verify(path); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s: ok\n", path)
+			return nil
+		})
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "packer: unknown command %q\n%s", args[0], usage)
+		return exitUsage
+	}
+}
+
+func runOnFile(cmd string, args []string, stderr io.Writer, f func(string) error) int {
+	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintf(stderr, "packer %s: want exactly one FILE\n%s", cmd, usage)
+		return exitUsage
+	}
+	if err := f(args[0]); err != nil {
+		printProblems(stderr, err)
+		return exitInvalid
+	}
+	return exitOK
+}
+
+// multi collects a repeatable flag.
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, ",") }
+func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
+
+func runBuild(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("packer build", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var o pack.Options
+	var sources, wheels, reqs, constraints, env multi
+	fs.StringVar(&o.Output, "o", "", "")
+	fs.StringVar(&o.Output, "output", "", "")
+	fs.StringVar(&o.Launcher, "launcher", "", "")
+	fs.Var(&sources, "source", "")
+	fs.Var(&wheels, "wheel", "")
+	fs.Var(&reqs, "requirement", "")
+	fs.StringVar(&o.EntryPoint, "entry-point", "", "")
+	fs.StringVar(&o.Script, "script", "", "")
+	fs.StringVar(&o.Main, "main", "", "")
+	fs.Var(&constraints, "interpreter-constraint", "")
+	fs.StringVar(&o.InterpreterSelection, "interpreter-selection", "newest", "")
+	fs.StringVar(&o.InheritPath, "inherit-path", "false", "")
+	fs.Var(&env, "env", "")
+	fs.StringVar(&o.Compression, "compression", "deflate", "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stderr, usage)
+			return exitUsage
+		}
+		fmt.Fprintf(stderr, "packer build: %v\n%s", err, usage)
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "packer build: unexpected argument %q\n%s", fs.Arg(0), usage)
+		return exitUsage
+	}
+	if o.Output == "" || o.Launcher == "" {
+		fmt.Fprintf(stderr, "packer build: -o OUT and --launcher FILE are required\n%s", usage)
+		return exitUsage
+	}
+	o.Sources, o.Wheels, o.Requirements, o.InterpreterConstraints, o.Env = sources, wheels, reqs, constraints, env
+	if err := pack.Build(&o); err != nil {
+		printProblems(stderr, err)
+		return exitInvalid
+	}
+	return exitOK
+}
+
+// printProblems prints one line per problem, each with the tool's prefix.
+func printProblems(w io.Writer, err error) {
+	var ps pack.Problems
+	if errors.As(err, &ps) {
+		for _, p := range ps {
+			fmt.Fprintf(w, "packer: %s\n", p)
+		}
+		return
+	}
+	fmt.Fprintf(w, "packer: %v\n", err)
+}
+
+// expandParams replaces each @FILE argument with the lines of FILE, as Bazel
+// writes parameter files in its multiline format.
+func expandParams(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		if !strings.HasPrefix(a, "@") || len(a) == 1 {
+			out = append(out, a)
+			continue
+		}
+		data, err := os.ReadFile(a[1:])
+		if err != nil {
+			return nil, fmt.Errorf("reading params file: %w", err)
+		}
+		text := strings.TrimSuffix(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
+		if text != "" {
+			out = append(out, strings.Split(text, "\n")...)
+		}
+	}
+	return out, nil
+}
