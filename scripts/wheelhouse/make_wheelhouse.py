@@ -310,7 +310,7 @@ def main(argv=None):
         if not args.no_build:
             build(outdir, force=args.force)
         if args.verify:
-            ensure_debs(projects.VERIFY_DEBS + (("pypy3",) if args.pypy else ()))
+            ensure_debs(("python3-packaging",) + projects.VERIFY_DEBS + (("pypy3",) if args.pypy else ()))
             verify.verify(outdir, log)
             if args.pypy:
                 verify.verify_pypy(outdir, PYPY, log)

@@ -212,7 +212,7 @@ def _env(tmp, bindir):
 def _pip_install(python, outdir, names, env, what):
     return _run([python, "-m", "pip", "install", "--no-index", "--find-links", outdir,
                  "--only-binary", ":all:", "--no-cache-dir", "--disable-pip-version-check",
-                 "--no-warn-script-location"] + names, env, what)
+                 "--no-warn-script-location", "--no-compile"] + names, env, what)
 
 
 def _check_imports(python, entries, env, log):
