@@ -154,7 +154,7 @@ def test_complete_wheelhouse_is_left_alone(wheelhouse):
     elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stdout
     assert "up to date" in result.stdout
-    assert elapsed < 5, elapsed
+    assert elapsed < 10, elapsed  # about 0.3 s on an idle machine
     after = {n: os.stat(os.path.join(wheelhouse, n)) for n in os.listdir(wheelhouse)}
     assert {n: (s.st_ino, s.st_mtime_ns) for n, s in before.items()} == \
         {n: (s.st_ino, s.st_mtime_ns) for n, s in after.items()}
