@@ -87,16 +87,19 @@ func (n Name) NormalizedProject() string { return pep508.NormalizeName(n.Project
 func (n Name) ParsedVersion() pep440.Version { return n.version }
 
 // parseEscapedVersion parses a version as written in wheel file and
-// .dist-info directory names, where '-' is escaped as '_'.
+// .dist-info directory names. Normalized versions contain no '-', so the
+// escaping of '-' as '_' leaves them alone; a non-normalized "1.0-1" escaped
+// to "1.0_1" is refused, as packaging (and so pip) refuses it.
 func parseEscapedVersion(s string) (pep440.Version, error) {
-	return pep440.Parse(strings.ReplaceAll(s, "_", "-"))
+	return pep440.Parse(s)
 }
 
 // validEscapedProject reports whether s is a distribution name as it may
 // appear in a file name: the core metadata name rule without '-', which is
-// escaped there.
+// escaped there, and without "__", which escaping never produces (packaging
+// refuses it too).
 func validEscapedProject(s string) bool {
-	return validProjectName(s) && !strings.Contains(s, "-")
+	return validProjectName(s) && !strings.Contains(s, "-") && !strings.Contains(s, "__")
 }
 
 // validProjectName reports whether s matches the core metadata rule for Name:

@@ -48,8 +48,7 @@ func TestParseFilename(t *testing.T) {
 func TestParseFilenameVersion(t *testing.T) {
 	for _, tc := range []struct{ a, b string }{
 		{"p-1.0_post1-py3-none-any.whl", "p-1.0.post1-py3-none-any.whl"},
-		{"p-1.0-1-py3-none-any.whl", "p-1.0-py3-none-any.whl"},       // the build tag is no part of the version
-		{"p-1.0_1-py3-none-any.whl", "p-1.0.post1-py3-none-any.whl"}, // escaped implicit post release "1.0-1"
+		{"p-1.0-1-py3-none-any.whl", "p-1.0-py3-none-any.whl"}, // the build tag is no part of the version
 		{"p-1-py3-none-any.whl", "p-1.0.0-py3-none-any.whl"},
 	} {
 		a, errA := ParseFilename(tc.a)
@@ -75,6 +74,8 @@ func TestParseFilenameErrors(t *testing.T) {
 		{"dir/six-1.0-py3-none-any.whl", "path separator"},
 		{"six-one-py3-none-any.whl", "invalid version"},
 		{"six--py3-none-any.whl", "invalid version"},
+		{"six-1.0_1-py3-none-any.whl", "invalid version"}, // "1.0-1" escaped; packaging refuses it too
+		{"a__b-1.0-py3-none-any.whl", "distribution name"},
 		{"six-1.0-a1-py3-none-any.whl", "build tag"},
 		{"six-1.0-1b!-py3-none-any.whl", "build tag"},
 		{"six-1.0-py3-none-.whl", "invalid tag"},
