@@ -67,9 +67,9 @@ func (p *Problem) Unwrap() error { return p.Kind }
 // Error is returned by Open and OpenReader when a wheel is invalid. It lists
 // every problem found, up to a limit; Omitted counts the problems left out.
 type Error struct {
-	Wheel    string
-	Problems []*Problem
-	Omitted  int
+	Wheel    string     // the wheel as named by the caller of Open or OpenReader
+	Problems []*Problem // in the order found: entries, then .dist-info files, then contents
+	Omitted  int        // problems found beyond the first 100, not listed
 }
 
 // Error returns one line per problem.

@@ -13,7 +13,7 @@ import (
 // {distribution}-{version}(-{build tag})?-{python tag}-{abi tag}-{platform tag}.whl
 type Name struct {
 	Project  string // distribution name as written (escaped: '_' for runs of '-', '_', '.')
-	Version  string // version as written (escaped: '_' for '-')
+	Version  string // version as written; a PEP 440 version (normalized ones contain no '-' to escape)
 	Build    string // optional build tag, starting with a digit; "" if absent
 	Python   string // python tag component as written, possibly compressed ("py2.py3")
 	ABI      string // abi tag component as written
