@@ -16,13 +16,11 @@ all: tools
 deps:
 	scripts/install-deps
 
-$(BIN)/packer $(BIN)/launcher: FORCE
+# bin/packer and bin/launcher, static and stripped.
+tools:
 	@mkdir -p $(BIN)
 	$(GOFLAGS_STATIC) $(GO) build -trimpath -ldflags='$(LDFLAGS)' -o $(BIN)/packer ./tools/packer
 	$(GOFLAGS_STATIC) $(GO) build -trimpath -ldflags='$(LDFLAGS)' -o $(BIN)/launcher ./launcher
-FORCE:
-
-tools: $(BIN)/packer
 
 wheelhouse: deps
 	scripts/wheelhouse/make-wheelhouse $(WHEELHOUSE)
@@ -35,6 +33,8 @@ example: deps tools wheelhouse
 # checks of the packer CLI.
 test: deps wheelhouse tools
 	$(GO) vet ./...
+	scripts/wheelhouse/make-wheelhouse --verify --no-build $(WHEELHOUSE)
+	/usr/bin/python3.11 -m pytest -q -p no:cacheprovider scripts/wheelhouse/tests
 	RULES_PEX_WHEELHOUSE=$(WHEELHOUSE) $(GO) test -count=1 ./...
 	$(MAKE) fuzz
 	$(MAKE) e2e
