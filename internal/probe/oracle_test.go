@@ -105,6 +105,9 @@ json.dump({
     "version_info": list(sys.version_info),
     "implementation": sys.implementation.name,
     "soabi": sysconfig.get_config_var("SOABI"),
+    "ext_suffix": sysconfig.get_config_var("EXT_SUFFIX"),
+    "py_version_nodot": sysconfig.get_config_var("py_version_nodot"),
+    "py_debug": sysconfig.get_config_var("Py_DEBUG"),
 }, sys.stdout)
 `
 			var want struct {
@@ -115,6 +118,9 @@ json.dump({
 				VersionInfo    []any   `json:"version_info"`
 				Implementation string  `json:"implementation"`
 				SOABI          *string `json:"soabi"`
+				ExtSuffix      *string `json:"ext_suffix"`
+				PyVersionNodot *string `json:"py_version_nodot"`
+				PyDebug        *int    `json:"py_debug"`
 			}
 			if err := json.Unmarshal(runPython(t, python, t.TempDir(), nil, "-c", script), &want); err != nil {
 				t.Fatal(err)
@@ -131,8 +137,15 @@ json.dump({
 				float64(info.VersionInfo.Major) != want.VersionInfo[0] || float64(info.VersionInfo.Minor) != want.VersionInfo[1] {
 				t.Errorf("identity: probe %s %+v, python %s %v", info.ImplementationName, info.VersionInfo, want.Implementation, want.VersionInfo)
 			}
-			if deref(info.SOABI) != deref(want.SOABI) {
-				t.Errorf("SOABI: probe %q, python %q", deref(info.SOABI), deref(want.SOABI))
+			// The sysconfig values the probe reads (or, on PyPy, computes).
+			if deref(info.SOABI) != deref(want.SOABI) || deref(info.ExtSuffix) != deref(want.ExtSuffix) ||
+				deref(info.PyVersionNodot) != deref(want.PyVersionNodot) {
+				t.Errorf("SOABI, EXT_SUFFIX, py_version_nodot: probe %q %q %q, sysconfig %q %q %q",
+					deref(info.SOABI), deref(info.ExtSuffix), deref(info.PyVersionNodot),
+					deref(want.SOABI), deref(want.ExtSuffix), deref(want.PyVersionNodot))
+			}
+			if (info.PyDebug == nil) != (want.PyDebug == nil) || info.PyDebug != nil && *info.PyDebug != (*want.PyDebug != 0) {
+				t.Errorf("Py_DEBUG: probe %v, sysconfig %v", info.PyDebug, want.PyDebug)
 			}
 		})
 	}

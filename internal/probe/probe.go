@@ -162,6 +162,9 @@ func Run(ctx context.Context, python string) (*Info, error) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 
 	err := cmd.Run()
+	if stdout.truncated {
+		return nil, &Error{Python: python, Err: fmt.Errorf("%w: more than %d bytes", ErrMalformedOutput, maxStdout)}
+	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		if errors.Is(ctxErr, context.DeadlineExceeded) {
 			ctxErr = fmt.Errorf("no answer in time: %w", ctxErr)
@@ -171,10 +174,7 @@ func Run(ctx context.Context, python string) (*Info, error) {
 	if err != nil {
 		return nil, &Error{Python: python, Err: err, Stderr: stderr.String()}
 	}
-	if stdout.truncated {
-		return nil, &Error{Python: python, Err: fmt.Errorf("%w: more than %d bytes", ErrMalformedOutput, maxStdout)}
-	}
-	info, err := Parse(stdout.Bytes())
+	info, err := Parse(stdout.buf)
 	if err != nil {
 		return nil, &Error{Python: python, Err: err, Stderr: stderr.String()}
 	}
@@ -229,22 +229,25 @@ func (i *Info) MarkerEnv() map[string]string {
 	return env
 }
 
-// limitedBuffer keeps the first max bytes written to it and drops the rest.
+// limitedBuffer keeps up to max bytes; a write beyond that fails, which
+// closes the pipe so an interpreter printing without end is stopped.
+// (It must not embed bytes.Buffer, whose ReadFrom io.Copy would use instead
+// of Write.)
 type limitedBuffer struct {
-	bytes.Buffer
+	buf       []byte
 	max       int
 	truncated bool
 }
 
+var errTooMuchOutput = errors.New("too much output")
+
 func (b *limitedBuffer) Write(p []byte) (int, error) {
-	if room := b.max - b.Len(); len(p) > room {
+	if len(p) > b.max-len(b.buf) {
 		b.truncated = true
-		if room > 0 {
-			b.Buffer.Write(p[:room])
-		}
-		return len(p), nil
+		return 0, errTooMuchOutput
 	}
-	return b.Buffer.Write(p)
+	b.buf = append(b.buf, p...)
+	return len(p), nil
 }
 
 // tailBuffer keeps the last max bytes written to it: the end of a Python

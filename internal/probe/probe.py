@@ -226,12 +226,33 @@ def _truth(value):
     return None if value is None else bool(value)
 
 
+def pypy_config_var(name):
+    """sysconfig.get_config_var on PyPy, without loading PyPy's
+    _sysconfigdata, which imports platform and shutil and searches PATH for
+    gcc (it triples the probe's run time). The values are computed as that
+    module computes them."""
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    ext = EXTENSION_SUFFIXES[0]
+    if name == "EXT_SUFFIX":
+        return ext
+    if name == "SOABI":
+        return "-".join(ext.split(".")[1].split("-")[:2])
+    if name == "Py_DEBUG":
+        return 0
+    if name == "py_version_nodot":
+        return "%d%d" % sys.version_info[:2]
+    return None
+
+
 def probe():
     import sysconfig
     from importlib.machinery import EXTENSION_SUFFIXES
 
     uname = os.uname()
     get = sysconfig.get_config_var
+    if sys.implementation.name == "pypy":
+        get = pypy_config_var
     nodot = get("py_version_nodot")
     venv = venv_prefix()
     info = {
