@@ -4,6 +4,11 @@
 // facts compatibility tags depend on and the PEP 508 marker environment.
 // Info converts to a tags.Interpreter (Tags) and a marker environment
 // (MarkerEnv), computed as Python's packaging library computes them.
+//
+// Two things packaging looks at are not probed: the _manylinux module a
+// distributor may install in site-packages to veto manylinux tags (the probe
+// runs with -S, so it cannot see it), and paths that are not valid UTF-8
+// (they arrive with U+FFFD in place of the undecodable bytes).
 package probe
 
 import (
