@@ -156,85 +156,84 @@ func lastEndRecord(b []byte) int {
 	return -1
 }
 
-// centralRecord is what the directory walk needs from a central directory
-// file header.
+// centralRecord is a central directory file header, with the zip64 fields
+// resolved.
 type centralRecord struct {
-	name   []byte // aliases the directory bytes
-	offset int64  // absolute offset of the local file header
+	name     []byte // aliases the directory bytes
+	creator  uint16
+	flags    uint16
+	method   uint16
+	crc      uint32
+	csize    uint64
+	usize    uint64
+	external uint32
+	offset   int64 // absolute offset of the local file header
 }
 
-// walk parses the central directory records and returns the name and local
-// header offset of each, in directory order. The records must fill the
-// directory exactly.
-func (d *directory) walk() ([]centralRecord, error) {
-	dir := d.region[:d.size]
-	// Each record takes at least centralHeaderLen bytes: bound the allocation
-	// by what the directory can hold, not by what the end record claims.
-	recs := make([]centralRecord, 0, min(d.records, uint64(len(dir)/centralHeaderLen)))
-	for p := 0; p < len(dir); {
-		h := dir[p:]
-		if len(h) < centralHeaderLen || le32(h) != centralHeaderSig {
-			return nil, fmt.Errorf("%w: central directory record %d at offset %d is malformed", ErrCorrupt, len(recs), d.start+int64(p))
-		}
-		nameLen, extraLen, commentLen := int(le16(h[28:])), int(le16(h[30:])), int(le16(h[32:]))
-		n := centralHeaderLen + nameLen + extraLen + commentLen
-		if len(h) < n {
-			return nil, fmt.Errorf("%w: central directory record %d runs past the directory", ErrCorrupt, len(recs))
-		}
-		name := h[centralHeaderLen : centralHeaderLen+nameLen]
-		offset := uint64(le32(h[42:]))
-		if offset == 0xffffffff {
-			var ok bool
-			offset, ok = zip64Offset(h[centralHeaderLen+nameLen:centralHeaderLen+nameLen+extraLen],
-				le32(h[24:]) == 0xffffffff, le32(h[20:]) == 0xffffffff)
-			if !ok {
-				return nil, fmt.Errorf("%w: entry %q lacks its zip64 header offset", ErrCorrupt, name)
-			}
-		}
-		if offset > uint64(d.start) {
-			return nil, fmt.Errorf("%w: entry %q has its local header at %d, past the central directory", ErrCorrupt, name, offset)
-		}
-		abs := d.base + int64(offset)
-		if abs > d.start {
-			return nil, fmt.Errorf("%w: entry %q has its local header at %d, past the central directory", ErrCorrupt, name, abs)
-		}
-		recs = append(recs, centralRecord{name: name, offset: abs})
-		p += n
+// record parses the central directory record at position p of the
+// directory, and returns it with the position of the next one.
+func (d *directory) record(p int) (centralRecord, int, error) {
+	h := d.region[p:d.size]
+	if len(h) < centralHeaderLen || le32(h) != centralHeaderSig {
+		return centralRecord{}, 0, fmt.Errorf("%w: malformed central directory record at offset %d", ErrCorrupt, d.start+int64(p))
 	}
-	return recs, nil
+	nameLen, extraLen, commentLen := int(le16(h[28:])), int(le16(h[30:])), int(le16(h[32:]))
+	n := centralHeaderLen + nameLen + extraLen + commentLen
+	if len(h) < n {
+		return centralRecord{}, 0, fmt.Errorf("%w: central directory record at offset %d runs past the directory", ErrCorrupt, d.start+int64(p))
+	}
+	rec := centralRecord{
+		name:     h[centralHeaderLen : centralHeaderLen+nameLen],
+		creator:  le16(h[4:]),
+		flags:    le16(h[8:]),
+		method:   le16(h[10:]),
+		crc:      le32(h[16:]),
+		csize:    uint64(le32(h[20:])),
+		usize:    uint64(le32(h[24:])),
+		external: le32(h[38:]),
+	}
+	offset := uint64(le32(h[42:]))
+	if rec.usize == 0xffffffff || rec.csize == 0xffffffff || offset == 0xffffffff {
+		extra := h[centralHeaderLen+nameLen : centralHeaderLen+nameLen+extraLen]
+		if !zip64Fields(extra, &rec.usize, &rec.csize, &offset) {
+			return centralRecord{}, 0, fmt.Errorf("%w: entry %q has a truncated zip64 extra field", ErrCorrupt, rec.name)
+		}
+	}
+	if offset > uint64(d.start) || d.base+int64(offset) > d.start {
+		return centralRecord{}, 0, fmt.Errorf("%w: entry %q has its local header at %d, past the central directory", ErrCorrupt, rec.name, offset)
+	}
+	rec.offset = d.base + int64(offset)
+	return rec, p + n, nil
 }
 
-// zip64Offset finds the local header offset in the zip64 extended
-// information of extra. The fields of that block are present only for the
-// values that overflowed, in a fixed order: uncompressed size, compressed
-// size, offset. The first zip64 block that has the field wins, as in
-// archive/zip.
-func zip64Offset(extra []byte, hasUSize, hasCSize bool) (uint64, bool) {
+// zip64Fields replaces the fields that are 0xffffffff by their values in the
+// zip64 extended information of extra. That block holds only the fields that
+// overflowed, in a fixed order: uncompressed size, compressed size, offset.
+// As in archive/zip, the first zip64 block must supply every such field, and
+// without a block the fields keep their 32-bit values.
+func zip64Fields(extra []byte, usize, csize, offset *uint64) bool {
 	for len(extra) >= 4 {
 		id, size := le16(extra), int(le16(extra[2:]))
 		if len(extra)-4 < size {
-			return 0, false
+			return true // archive/zip ignores a malformed extra area
 		}
 		field := extra[4 : 4+size]
 		extra = extra[4+size:]
 		if id != zip64ExtraID {
 			continue
 		}
-		// Like archive/zip, the first zip64 block supplies every field it
-		// is asked for, or the record is invalid.
-		skip := 0
-		if hasUSize {
-			skip += 8
+		for _, v := range []*uint64{usize, csize, offset} {
+			if *v != 0xffffffff {
+				continue
+			}
+			if len(field) < 8 {
+				return false
+			}
+			*v, field = le64(field), field[8:]
 		}
-		if hasCSize {
-			skip += 8
-		}
-		if len(field) < skip+8 {
-			return 0, false
-		}
-		return le64(field[skip:]), true
+		return true
 	}
-	return 0, false
+	return true
 }
 
 // readFull reads exactly len(p) bytes at off.

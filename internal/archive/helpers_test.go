@@ -3,12 +3,12 @@ package archive
 import (
 	"bytes"
 	"encoding/binary"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -51,11 +51,15 @@ func openBytes(t testing.TB, b []byte) *Reader {
 
 // text returns n bytes of compressible text.
 func text(n int) []byte {
-	var b bytes.Buffer
-	for i := 0; b.Len() < n; i++ {
-		fmt.Fprintf(&b, "def function_%d(x):\n    return x * %d  # a line of Python\n", i, i%97)
+	b := make([]byte, 0, n+100)
+	for i := 0; len(b) < n; i++ {
+		b = append(b, "def function_"...)
+		b = strconv.AppendInt(b, int64(i), 10)
+		b = append(b, "(x):\n    return x * "...)
+		b = strconv.AppendInt(b, int64(i%97), 10)
+		b = append(b, "  # a line of Python\n"...)
 	}
-	return b.Bytes()[:n]
+	return b[:n]
 }
 
 // random returns n incompressible bytes that depend only on seed.

@@ -4,8 +4,6 @@ import (
 	"archive/zip"
 	"errors"
 	"fmt"
-	"hash"
-	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -69,10 +67,6 @@ func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	recs, err := d.walk()
-	if err != nil {
-		return nil, err
-	}
 	zr, err := zip.NewReader(&cachedReaderAt{r: r, off: d.regionOff, cache: d.region}, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // names are checked below
 		var ioe *ioError
@@ -81,26 +75,32 @@ func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
 		}
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
-	if len(zr.File) != len(recs) || uint64(len(recs)) != d.records {
+	if uint64(len(zr.File)) != d.records {
 		return nil, fmt.Errorf("%w: the end record announces %d entries, the central directory has %d",
-			ErrCorrupt, d.records, len(recs))
+			ErrCorrupt, d.records, len(zr.File))
 	}
 	for _, m := range []uint16{zip.Deflate, ZstdMethod} {
 		zr.RegisterDecompressor(m, decompressor(m))
 	}
-	entries, err := check(zr.File, recs, d.start)
+	entries, err := check(zr.File, d)
 	if err != nil {
 		return nil, err
 	}
 	return &Reader{zr: zr, entries: entries}, nil
 }
 
-// check validates the files and returns them sorted by name, with limits.
-func check(files []*zip.File, recs []centralRecord, dirStart int64) ([]entry, error) {
+// check validates the files against a second reading of the directory, and
+// returns them sorted by name, with limits.
+func check(files []*zip.File, d *directory) ([]entry, error) {
 	entries := make([]entry, len(files))
 	var prevEnd int64
+	p := 0
 	for i, f := range files {
-		rec := recs[i]
+		rec, next, err := d.record(p)
+		if err != nil {
+			return nil, err
+		}
+		p = next
 		if f.Name != string(rec.name) { // no allocation: the compiler compares in place
 			return nil, fmt.Errorf("%w: entry %d is %q in one reading of the central directory and %q in another",
 				ErrCorrupt, i, f.Name, rec.name)
@@ -114,15 +114,18 @@ func check(files []*zip.File, recs []centralRecord, dirStart int64) ([]entry, er
 				ErrCorrupt, f.Name, rec.offset)
 		}
 		end := rec.offset + localHeaderLen + int64(len(f.Name))
-		if end > dirStart || f.CompressedSize64 > uint64(dirStart-end) {
+		if end > d.start || f.CompressedSize64 > uint64(d.start-end) {
 			return nil, fmt.Errorf("%w: entry %q (%d bytes at offset %d) runs into the central directory at %d",
-				ErrCorrupt, f.Name, f.CompressedSize64, rec.offset, dirStart)
+				ErrCorrupt, f.Name, f.CompressedSize64, rec.offset, d.start)
 		}
 		prevEnd = end + int64(f.CompressedSize64)
-		entries[i] = entry{f: f, limit: dirStart}
+		entries[i] = entry{f: f, limit: d.start}
 		if i > 0 {
 			entries[i-1].limit = rec.offset
 		}
+	}
+	if p != int(d.size) {
+		return nil, fmt.Errorf("%w: %d bytes of the central directory after its last entry", ErrCorrupt, int(d.size)-p)
 	}
 
 	byName := func(a, b entry) int { return strings.Compare(a.f.Name, b.f.Name) }
@@ -237,24 +240,19 @@ func (r *Reader) OpenFile(f *zip.File) (io.ReadCloser, error) {
 	}
 	raw, err := f.OpenRaw()
 	if err != nil {
-		return nil, r.readError(f, err)
+		return nil, readError(f.Name, err)
 	}
 	var start int64
 	if sr, ok := raw.(*io.SectionReader); ok {
 		_, start, _ = sr.Outer()
 	} else if start, err = f.DataOffset(); err != nil {
-		return nil, r.readError(f, err)
+		return nil, readError(f.Name, err)
 	}
 	if start+int64(f.CompressedSize64) > r.entries[i].limit {
 		return nil, fmt.Errorf("%w: data of entry %q (%d bytes at offset %d) overlaps what follows it at %d",
 			ErrCorrupt, f.Name, f.CompressedSize64, start, r.entries[i].limit)
 	}
-	return &entryReader{
-		r:    r,
-		f:    f,
-		dec:  decompressor(f.Method)(raw),
-		hash: crc32.NewIEEE(),
-	}, nil
+	return newEntryReader(f.Name, f.Method, f.CRC32, f.UncompressedSize64, raw), nil
 }
 
 // ReadFile returns the contents of the entry named name, if it has at most
@@ -271,109 +269,5 @@ func (r *Reader) ReadFile(name string, limit int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rc.Close()
-	// One byte more than the size, to reach io.EOF and so the CRC check.
-	buf := make([]byte, f.UncompressedSize64+1)
-	n, err := io.ReadFull(rc, buf)
-	if err != io.ErrUnexpectedEOF && err != io.EOF {
-		if err == nil {
-			err = fmt.Errorf("%w: entry %q is longer than its size", ErrCorrupt, name)
-		}
-		return nil, err
-	}
-	return buf[:n], nil
+	return readAllEntry(rc, f.Name, f.UncompressedSize64)
 }
-
-// readError classifies an error met while reading the data of f.
-func (r *Reader) readError(f *zip.File, err error) error {
-	var ioe *ioError
-	if errors.As(err, &ioe) {
-		return fmt.Errorf("reading %s: %w", f.Name, ioe.err)
-	}
-	if errors.Is(err, ErrCorrupt) {
-		return err
-	}
-	return fmt.Errorf("%w: reading %s: %w", ErrCorrupt, f.Name, err)
-}
-
-// entryReader decompresses an entry and checks its size and CRC-32.
-type entryReader struct {
-	r    *Reader
-	f    *zip.File
-	dec  io.ReadCloser
-	hash hash.Hash32
-	n    uint64
-	err  error // sticky: the final result, io.EOF included
-}
-
-func (e *entryReader) Read(p []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.dec.Read(p)
-	e.n += uint64(n)
-	e.hash.Write(p[:n])
-	size := e.f.UncompressedSize64
-	switch {
-	case e.n > size:
-		e.err = fmt.Errorf("%w: entry %q is longer than its size of %d bytes", ErrCorrupt, e.f.Name, size)
-		return 0, e.err
-	case err == io.EOF && e.n < size:
-		e.err = fmt.Errorf("%w: entry %q ends after %d of its %d bytes: %w", ErrCorrupt, e.f.Name, e.n, size, io.ErrUnexpectedEOF)
-	case err == io.EOF && e.hash.Sum32() != e.f.CRC32:
-		e.err = fmt.Errorf("%w: entry %q: %w", ErrCorrupt, e.f.Name, zip.ErrChecksum)
-	case err != nil:
-		e.err = err
-		if err != io.EOF {
-			e.err = e.r.readError(e.f, err)
-		}
-	}
-	if e.err != nil && e.err != io.EOF {
-		return 0, e.err
-	}
-	return n, e.err
-}
-
-func (e *entryReader) Close() error {
-	if e.err == nil {
-		e.err = errors.New("read after close")
-	}
-	return e.dec.Close()
-}
-
-// readerAt marks the errors of the underlying reader, so that they are not
-// taken for corruption.
-type readerAt struct{ r io.ReaderAt }
-
-func (r readerAt) ReadAt(p []byte, off int64) (int, error) {
-	n, err := r.r.ReadAt(p, off)
-	if err != nil && err != io.EOF {
-		err = &ioError{err}
-	}
-	return n, err
-}
-
-// cachedReaderAt serves reads of the region at the end of the file (the
-// central directory) from memory, and marks errors like readerAt.
-type cachedReaderAt struct {
-	r     io.ReaderAt
-	off   int64
-	cache []byte
-}
-
-func (c *cachedReaderAt) ReadAt(p []byte, off int64) (int, error) {
-	if off >= c.off && off-c.off <= int64(len(c.cache)) {
-		n := copy(p, c.cache[off-c.off:])
-		if n < len(p) {
-			return n, io.EOF // the region ends where the file does
-		}
-		return n, nil
-	}
-	return readerAt{c.r}.ReadAt(p, off)
-}
-
-// ioError is an error of the underlying reader.
-type ioError struct{ err error }
-
-func (e *ioError) Error() string { return e.err.Error() }
-func (e *ioError) Unwrap() error { return e.err }

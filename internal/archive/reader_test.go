@@ -3,6 +3,7 @@ package archive
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -294,6 +295,64 @@ func TestOpenReadsLittle(t *testing.T) {
 	if c.bytes > 4096+len(m) {
 		t.Errorf("reading the manifest read %d bytes", c.bytes)
 	}
+
+	// The fast path reads the same, without building the file list.
+	c.reads, c.bytes = 0, 0
+	m, err = ReadEntry(c, int64(len(b)), "PEX-INFO", 1<<20)
+	if err != nil || string(m) != `{"code_hash": "abc"}` {
+		t.Fatalf("ReadEntry = %q, %v", m, err)
+	}
+	if c.reads > 4 || c.bytes > dirLen+tailLen+4096+len(m) {
+		t.Errorf("ReadEntry made %d reads of %d bytes; the directory and end records are %d bytes", c.reads, c.bytes, dirLen)
+	}
+}
+
+func TestReadEntryRejects(t *testing.T) {
+	good := build(t, []byte("launcher"), Deflate, []testEntry{
+		{name: "PEX-INFO", data: []byte(`{"a": 1}`)}, {name: "b", data: text(3000)},
+	})
+	l := parseLayout(t, good, 8)
+	tests := []struct {
+		name  string
+		data  []byte
+		entry string
+		limit int64
+		is    []error
+	}{
+		{name: "not an archive", data: []byte("launcher only"), is: []error{ErrNotArchive}},
+		{name: "truncated", data: good[:len(good)-3], is: []error{ErrNotArchive}},
+		{name: "missing", data: good, entry: "PEX-INFO.json", is: []error{fs.ErrNotExist}},
+		{name: "unsafe name", data: good, entry: "../PEX-INFO", is: []error{relpath.ErrUnsafe}},
+		{name: "over the limit", data: good, limit: 3},
+		{name: "duplicate", data: stdZip(t, nil, file("PEX-INFO", "1"), file("PEX-INFO", "2")), is: []error{ErrCorrupt}},
+		{name: "symlink", data: stdZip(t, nil, withMode(file("PEX-INFO", "/etc/passwd"), fs.ModeSymlink|0o777)), is: []error{ErrCorrupt}},
+		{name: "unsupported method", data: stdZip(t, nil, withMethod(file("PEX-INFO", "x"), 12)), is: []error{ErrUnsupported}},
+		{name: "bad CRC", data: patch(good, l.centrals[0].offset+cdCRC, l.centrals[0].crc+1), is: []error{ErrCorrupt, zip.ErrChecksum}},
+		{name: "bad local signature", data: patch(good, l.locals[0].offset, uint32(0)), is: []error{ErrCorrupt}},
+		{name: "local header past directory", data: patch(good, l.centrals[0].offset+cdLocalOffset, uint32(l.dirOffset-10)), is: []error{ErrCorrupt}},
+		{name: "data past directory", data: patch(good, l.locals[0].offset+28, uint16(60000)), is: []error{ErrCorrupt}},
+		{name: "another entry is corrupt", data: patch(good, l.centrals[1].offset+cdCRC, uint32(0))}, // not checked: succeeds
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			entry, limit := cmp.Or(tt.entry, "PEX-INFO"), cmp.Or(tt.limit, 1<<20)
+			got, err := ReadEntry(bytes.NewReader(tt.data), int64(len(tt.data)), entry, limit)
+			if tt.is == nil && tt.limit == 0 {
+				if err != nil || string(got) != `{"a": 1}` {
+					t.Fatalf("ReadEntry = %q, %v", got, err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("ReadEntry succeeded: %q", got)
+			}
+			for _, want := range tt.is {
+				if !errors.Is(err, want) {
+					t.Errorf("ReadEntry error %q does not wrap %q", err, want)
+				}
+			}
+		})
+	}
 }
 
 // failingReaderAt fails every read at or after off.
@@ -358,8 +417,17 @@ func TestOpenPath(t *testing.T) {
 	if _, err := Open(p + ".missing"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Open(missing) = %v", err)
 	}
+	if got, err := ReadEntryFile(p, "m", 100); err != nil || string(got) != "manifest" {
+		t.Errorf("ReadEntryFile = %q, %v", got, err)
+	}
+	if _, err := ReadEntryFile(p+".missing", "m", 100); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ReadEntryFile(missing) = %v", err)
+	}
 	notZip := writeTemp(t, "launcher", []byte("just a launcher"))
 	if _, err := Open(notZip); !errors.Is(err, ErrNotArchive) {
 		t.Errorf("Open(launcher without payload) = %v, want ErrNotArchive", err)
+	}
+	if _, err := ReadEntryFile(notZip, "m", 100); !errors.Is(err, ErrNotArchive) {
+		t.Errorf("ReadEntryFile(launcher without payload) = %v, want ErrNotArchive", err)
 	}
 }
