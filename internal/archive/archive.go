@@ -27,8 +27,16 @@
 //
 // The Reader finds the zip after any prefix, validates the whole central
 // directory up front (safe names, no duplicates, regular files only, sizes and
-// offsets consistent with the file) and verifies each entry's CRC-32 when it is
-// read to the end.
+// offsets consistent with the file) and verifies each entry's size and CRC-32
+// when it is read to the end. NewReader reads only the end of the file and the
+// central directory (one or two reads). ReadEntry is the launcher's fast path
+// to the manifest: the same reads, one entry checked and decompressed, and no
+// allocation per other entry.
+//
+// Memory does not grow with entry sizes: writing streams through fixed
+// buffers (1 MiB for small entries, 256 KiB for copies), raw copies decompress
+// nothing, and reading holds one decompressor (Zstd: at most its 8 MiB
+// window). It grows with the number of entries, through the central directory.
 package archive
 
 import (

@@ -85,12 +85,13 @@ func NewWriter(w io.Writer, prefixLen int64, c Compression) (*Writer, error) {
 // relpath.Check), valid UTF-8, and come in strictly increasing byte order;
 // no name may be a parent directory of another.
 //
-// Entries of up to 1 MiB are compressed in memory and stored uncompressed
-// when compression does not make them smaller (empty files, tiny files,
-// compressed data); their sizes and CRC-32 are in the local header. Larger
-// entries are always compressed with the Writer's method and streamed: their
-// local header has flag bit 3 and a data descriptor follows their data. The
-// choice depends only on the contents, so output stays deterministic.
+// Entries smaller than 1 MiB are compressed in memory and stored
+// uncompressed when compression does not make them smaller (empty files, tiny
+// files, compressed data); their sizes and CRC-32 are in the local header.
+// Entries of 1 MiB or more are always compressed with the Writer's method and
+// streamed: their local header has flag bit 3 and a data descriptor follows
+// their data. The choice depends only on the contents, so output stays
+// deterministic.
 func (w *Writer) Add(name string, executable bool, r io.Reader) error {
 	if err := w.check(name); err != nil {
 		return err
