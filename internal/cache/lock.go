@@ -14,9 +14,10 @@ var ErrLocked = errors.New("locked by another process")
 // Lock is an advisory lock (flock) on a lock file. Shared locks coexist;
 // an exclusive lock excludes every other lock. The lock belongs to the open
 // file, so a descriptor inherited across exec keeps holding it (see
-// Lock.Inherit).
+// Lock.Inherit). Locks use raw descriptors rather than os.File: the warm
+// start path takes one, and this keeps it to a few system calls.
 type Lock struct {
-	f    *os.File
+	fd   int
 	path string
 }
 
@@ -47,29 +48,25 @@ func TryAcquire(path string, exclusive bool) (*Lock, error) {
 // then the lock is on a file nobody else will ever open again, so we check
 // that path still names the locked file and start over if not.
 func acquire(path string, exclusive, wait, create bool) (*Lock, error) {
-	flags := os.O_RDONLY
-	if create {
-		flags |= os.O_CREATE
-	}
 	for attempt := 0; ; attempt++ {
-		f, err := os.OpenFile(path, flags, 0o644)
+		fd, err := openLock(path, create)
 		if err != nil {
-			return nil, fmt.Errorf("opening lock %s: %w", path, err)
+			return nil, &os.PathError{Op: "opening lock", Path: path, Err: err}
 		}
-		if err := flock(f, exclusive, wait); err != nil {
-			f.Close()
+		if err := flock(fd, exclusive, wait); err != nil {
+			closeFd(fd)
 			if errors.Is(err, ErrLocked) {
 				return nil, err
 			}
 			return nil, fmt.Errorf("locking %s: %w", path, err)
 		}
-		same, err := sameFile(f, path)
+		same, err := sameFile(fd, path)
 		if same {
-			return &Lock{f: f, path: path}, nil
+			return &Lock{fd: fd, path: path}, nil
 		}
-		f.Close()
+		closeFd(fd)
 		if err != nil && !create {
-			return nil, fmt.Errorf("opening lock %s: %w", path, err)
+			return nil, &os.PathError{Op: "opening lock", Path: path, Err: err}
 		}
 		if attempt > 100 {
 			return nil, fmt.Errorf("locking %s: the lock file keeps being replaced", path)
@@ -79,11 +76,11 @@ func acquire(path string, exclusive, wait, create bool) (*Lock, error) {
 
 // Release unlocks and closes the lock file.
 func (l *Lock) Release() error {
-	if l == nil || l.f == nil {
+	if l == nil || l.fd < 0 {
 		return nil
 	}
-	err := l.f.Close() // closing the last descriptor releases the flock
-	l.f = nil
+	err := closeFd(l.fd) // closing the last descriptor releases the flock
+	l.fd = -1
 	return err
 }
 
@@ -109,5 +106,5 @@ func (l *Lock) Touch() error {
 // holding the lock until it exits. The Lock itself must not be released
 // before exec: the descriptors share one lock.
 func (l *Lock) Inherit() (int, error) {
-	return dupInheritable(l.f)
+	return dupInheritable(l.fd)
 }

@@ -7,7 +7,22 @@ import (
 	"syscall"
 )
 
-func flock(f *os.File, exclusive, wait bool) error {
+func openLock(path string, create bool) (int, error) {
+	flags := syscall.O_RDONLY | syscall.O_CLOEXEC
+	if create {
+		flags |= syscall.O_CREAT
+	}
+	for {
+		fd, err := syscall.Open(path, flags, 0o644)
+		if err != syscall.EINTR {
+			return fd, err
+		}
+	}
+}
+
+func closeFd(fd int) error { return syscall.Close(fd) }
+
+func flock(fd int, exclusive, wait bool) error {
 	how := syscall.LOCK_SH
 	if exclusive {
 		how = syscall.LOCK_EX
@@ -15,54 +30,33 @@ func flock(f *os.File, exclusive, wait bool) error {
 	if !wait {
 		how |= syscall.LOCK_NB
 	}
-	sc, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var ferr error
-	if err := sc.Control(func(fd uintptr) {
-		for {
-			ferr = syscall.Flock(int(fd), how)
-			if ferr != syscall.EINTR {
-				return
-			}
+	for {
+		err := syscall.Flock(fd, how)
+		switch err {
+		case syscall.EINTR:
+			continue
+		case syscall.EWOULDBLOCK:
+			return ErrLocked
 		}
-	}); err != nil {
 		return err
 	}
-	if ferr == syscall.EWOULDBLOCK {
-		return ErrLocked
-	}
-	return ferr
 }
 
-// sameFile reports whether path still names the open file f.
-func sameFile(f *os.File, path string) (bool, error) {
-	a, err := f.Stat()
-	if err != nil {
+// sameFile reports whether path still names the open file fd.
+func sameFile(fd int, path string) (bool, error) {
+	var a, b syscall.Stat_t
+	if err := syscall.Fstat(fd, &a); err != nil {
 		return false, err
 	}
-	b, err := os.Stat(path)
-	if err != nil {
+	if err := syscall.Stat(path, &b); err != nil {
 		return false, err
 	}
-	return os.SameFile(a, b), nil
+	return a.Dev == b.Dev && a.Ino == b.Ino, nil
 }
 
-func dupInheritable(f *os.File) (int, error) {
-	sc, err := f.SyscallConn()
-	if err != nil {
-		return -1, err
-	}
-	nfd := -1
-	var derr error
-	if err := sc.Control(func(fd uintptr) {
-		// dup never sets close-on-exec on the new descriptor.
-		nfd, derr = syscall.Dup(int(fd))
-	}); err != nil {
-		return -1, err
-	}
-	return nfd, derr
+func dupInheritable(fd int) (int, error) {
+	// dup never sets close-on-exec on the new descriptor.
+	return syscall.Dup(fd)
 }
 
 // privateDir reports whether path is a real directory (not a symlink) owned
@@ -74,4 +68,34 @@ func privateDir(path string) bool {
 	}
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	return ok && int(st.Uid) == os.Getuid()
+}
+
+// ReadSmallFile reads a whole small file with raw system calls (no
+// os.File, so no poller set-up): the warm start path reads its plan so.
+func ReadSmallFile(path string, limit int) ([]byte, error) {
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer syscall.Close(fd)
+	buf := make([]byte, 0, 8192)
+	for {
+		if len(buf) == cap(buf) {
+			if cap(buf) >= limit {
+				return nil, &os.PathError{Op: "read", Path: path, Err: syscall.EFBIG}
+			}
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := syscall.Read(fd, buf[len(buf):cap(buf)])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "read", Path: path, Err: err}
+		}
+		if n == 0 {
+			return buf, nil
+		}
+		buf = buf[:len(buf)+n]
+	}
 }

@@ -105,12 +105,7 @@ var errStale = errors.New("environment no longer in the cache")
 
 // run starts the application; it returns only on failure.
 func (l *launcher) run() error {
-	f, err := os.Open(l.exe)
-	if err != nil {
-		return fmt.Errorf("opening %s: %w", l.exe, err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
+	fi, err := os.Stat(l.exe)
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", l.exe, err)
 	}
@@ -125,6 +120,11 @@ func (l *launcher) run() error {
 		}
 	}
 
+	f, err := os.Open(l.exe)
+	if err != nil {
+		return fmt.Errorf("opening %s: %w", l.exe, err)
+	}
+	defer f.Close()
 	data, err := payload.ReadManifest(f, fi.Size())
 	if err != nil {
 		return fmt.Errorf("%s is not a runnable archive: %w", l.exe, err)

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/rules-pex/rules_pex/internal/cache"
@@ -53,7 +52,7 @@ func planPath(root *cache.Root, key string) string {
 // loadPlan returns the plan stored under key if it exists and everything
 // it watches is unchanged.
 func loadPlan(root *cache.Root, key string, log *logger) *Plan {
-	data, err := os.ReadFile(planPath(root, key))
+	data, err := cache.ReadSmallFile(planPath(root, key), 16<<20)
 	if err != nil {
 		return nil
 	}

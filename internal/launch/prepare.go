@@ -182,11 +182,15 @@ func (l *launcher) specFor(root *cache.Root, m *layout.Manifest, v *interp.Verdi
 	return es, nil
 }
 
+// envFormat changes whenever what this launcher writes into an environment
+// changes (the bootstrap, the layout), so new launchers make new ones.
+const envFormat = 1
+
 // venvKey names the environment of an application on an interpreter.
 func venvKey(m *layout.Manifest, s venv.Spec) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\x00%s\x00%s\x00%s\x00%s\x00%v\x00%s\x00",
-		m.PexHash, s.Interpreter.Python, s.Interpreter.Implementation, s.Interpreter.Version, s.Inherit, s.InheritSystem, strings.Join(s.InheritDirs, "\x00"))
+	fmt.Fprintf(&b, "%d\x00%s\x00%s\x00%s\x00%s\x00%s\x00%v\x00%s\x00",
+		envFormat, m.PexHash, s.Interpreter.Python, s.Interpreter.Implementation, s.Interpreter.Version, s.Inherit, s.InheritSystem, strings.Join(s.InheritDirs, "\x00"))
 	for _, d := range s.Dists {
 		b.WriteString(d.Dir + "\x00")
 	}

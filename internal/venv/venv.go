@@ -99,10 +99,12 @@ type Spec struct {
 	Dists []Dist
 	// Inherit is InheritFalse, InheritPrefer or InheritFallback.
 	Inherit string
-	// InheritDirs are site directories of the interpreter to add besides
-	// its system site-packages (those of a venv interpreter), when Inherit
-	// is not InheritFalse.
+	// InheritDirs are site directories to add when Inherit is not
+	// InheritFalse: those of a venv interpreter the application inherits.
 	InheritDirs []string
+	// InheritSystem adds the base interpreter's site-packages too (when
+	// Inherit is not InheritFalse).
+	InheritSystem bool
 	// Entry is what the bootstrap runs.
 	Entry Entry
 	// Copy copies files instead of linking to the trees: the environment
@@ -248,6 +250,7 @@ func (b *builder) writeInherit(sp string) error {
 	}
 	module := strings.NewReplacer(
 		"{{mode}}", pyStr(b.spec.Inherit),
+		"{{system}}", map[bool]string{true: "True", false: "False"}[b.spec.InheritSystem],
 		"{{extra}}", pyStr(append([]string{}, b.spec.InheritDirs...)),
 	).Replace(inheritModule)
 	if err := os.WriteFile(filepath.Join(sp, InheritModule+".py"), []byte(module), 0o644); err != nil {
@@ -265,10 +268,11 @@ import site
 import sys
 
 
-def _inherit(mode, extra):
+def _inherit(mode, system, extra):
     own = os.path.dirname(os.path.abspath(__file__))
     n = len(sys.path)
-    for d in site.getsitepackages([sys.base_prefix]) + extra:
+    dirs = site.getsitepackages([sys.base_prefix]) if system else []
+    for d in dirs + extra:
         site.addsitedir(d)
     if mode == "prefer":
         added = sys.path[n:]
@@ -277,7 +281,7 @@ def _inherit(mode, extra):
         sys.path[i:i] = added
 
 
-_inherit({{mode}}, {{extra}})
+_inherit({{mode}}, {{system}}, {{extra}})
 `
 
 // merge populates dst (an existing real directory) with the union of the

@@ -249,7 +249,7 @@ func TestInherit(t *testing.T) {
 		{InheritFallback, "True True\n"},
 		{InheritPrefer, "True False\n"},
 	} {
-		env := build(t, Spec{Interpreter: in, Code: code, Dists: dists, Inherit: tc.inherit})
+		env := build(t, Spec{Interpreter: in, Code: code, Dists: dists, Inherit: tc.inherit, InheritSystem: true})
 		if out := run(t, nil, Python(env), "-c", probe); out != tc.want {
 			t.Errorf("inherit %s: got %q, want %q", tc.inherit, out, tc.want)
 		}
