@@ -6,8 +6,8 @@
   the target platform: its bytes start every archive made for that platform.
 """
 
-PACKER_TOOLCHAIN_TYPE = "@rules_pex//rules/toolchain:packer_toolchain_type"
-LAUNCHER_TOOLCHAIN_TYPE = "@rules_pex//rules/toolchain:launcher_toolchain_type"
+PACKER_TOOLCHAIN_TYPE = str(Label("//rules/toolchain:packer_toolchain_type"))
+LAUNCHER_TOOLCHAIN_TYPE = str(Label("//rules/toolchain:launcher_toolchain_type"))
 
 def _pex_packer_toolchain_impl(ctx):
     return [platform_common.ToolchainInfo(

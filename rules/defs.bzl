@@ -1,0 +1,17 @@
+"""Public API of rules_pex: rules that pack Python sources and wheels into one executable file.
+
+```starlark
+load("@rules_pex//rules:defs.bzl", "pex_binary", "pex_test", "pex_wheel")
+```
+
+WORKSPACE macros are in `repositories.bzl`; the toolchain rules in `toolchain.bzl`.
+"""
+
+load("//rules/private:pex_binary.bzl", _pex_binary = "pex_binary", _pex_test = "pex_test")
+load("//rules/private:pex_wheel.bzl", _pex_wheel = "pex_wheel")
+load("//rules/private:providers.bzl", _PexWheelInfo = "PexWheelInfo")
+
+pex_binary = _pex_binary
+pex_test = _pex_test
+pex_wheel = _pex_wheel
+PexWheelInfo = _PexWheelInfo

@@ -1,0 +1,285 @@
+"""pex_binary and pex_test: pack Python sources and wheels into one executable file."""
+
+load(":providers.bzl", "PexWheelInfo")
+load(":toolchains.bzl", "LAUNCHER_TOOLCHAIN_TYPE", "PACKER_TOOLCHAIN_TYPE")
+load(":validate.bzl", "check_entry_point", "check_env", "check_interpreter_constraint")
+load(":wheel_name.bzl", "project_of_wheel")
+
+_PACK_ATTRS = {
+    "compression": attr.string(
+        default = "deflate",
+        values = ["deflate", "zstd", "store"],
+        doc = "How the packer compresses the files it adds (sources, data, the manifest): `deflate` (default, readable by every zip tool), `zstd` (smaller and faster to extract; Python's `zipfile` cannot read it) or `store`. Wheel entries are always copied with their own compression.",
+    ),
+    "data": attr.label_list(
+        allow_files = True,
+        doc = "Files packed next to the code, at the same paths as in `py_binary`'s runfiles (so `os.path.dirname(__file__)` finds them). The `data` of `py_library` deps is packed too.",
+    ),
+    "deps": attr.label_list(
+        doc = "`py_library` targets (their transitive sources and data, with their `imports` honoured as `py_binary` does) and wheel targets (`pex_wheel`, `@pypi//<project>`, or targets whose files are `.whl` files). A wheel target's project is a root requirement; the wheels of its whole closure are packed.",
+    ),
+    "entry_point": attr.string(
+        doc = "What to run: `MODULE` (run as `python -m MODULE`) or `MODULE:FUNCTION` (its return value is the exit status). Exactly one of `main`, `entry_point` and `script`.",
+    ),
+    "env": attr.string_dict(
+        doc = "Environment variables the launcher sets for the application (`{\"KEY\": \"value\"}`), recorded in the archive.",
+    ),
+    "inherit_path": attr.string(
+        default = "false",
+        values = ["false", "prefer", "fallback"],
+        doc = "Whether the chosen interpreter's own site-packages are visible: `false` (default: isolated), `prefer` (before the archive's wheels) or `fallback` (after them). `PEX_INHERIT_PATH` overrides it at run time.",
+    ),
+    "interpreter_constraints": attr.string_list(
+        doc = "Which interpreters may run the file, in PEX's syntax: an optional implementation (`CPython`, `PyPy`) and an optional PEP 440 specifier set, e.g. `[\"CPython>=3.9,<3.13\", \"PyPy\"]`. Several constraints are OR'ed; none accepts every interpreter for which the file has compatible wheels.",
+    ),
+    "interpreter_selection": attr.string(
+        default = "newest",
+        values = ["newest", "oldest"],
+        doc = "Which of the acceptable interpreters found at run time wins: the `newest` (default) or the `oldest`.",
+    ),
+    "main": attr.label(
+        allow_single_file = [".py"],
+        doc = "A Python file run as `__main__`; packed even when not in `srcs`. Exactly one of `main`, `entry_point` and `script`.",
+    ),
+    "script": attr.string(
+        doc = "A console script (`[console_scripts]` entry point) or `.data/scripts` file of one of the wheels, e.g. `\"flask\"`. Exactly one of `main`, `entry_point` and `script`.",
+    ),
+    "srcs": attr.label_list(
+        allow_files = [".py"],
+        doc = "Python files of the application, packed at their paths relative to the workspace root (an external repository's files under the repository's name), as `py_binary` lays out runfiles.",
+    ),
+    "wheels": attr.label_list(
+        allow_files = [".whl"],
+        doc = "Wheel files; each one's project is a root requirement. Several wheels of one project with different tags may be given (e.g. one per platform): the launcher picks the one that fits the interpreter.",
+    ),
+}
+
+def _rule_kind(ctx):
+    return "pex_test" if ctx.attr._is_test else "pex_binary"
+
+def _fail(ctx, message):
+    fail("%s %s: %s" % (_rule_kind(ctx), ctx.label, message))
+
+def _runfiles_path(ctx, f):
+    """Returns f's path below the runfiles root: `<repository>/<path>`."""
+    if f.short_path.startswith("../"):
+        return f.short_path[len("../"):]
+    return ctx.workspace_name + "/" + f.short_path
+
+def _dest(ctx, f, import_roots):
+    """Returns where f goes in the archive's code tree, as py_binary would import it."""
+    path = _runfiles_path(ctx, f)
+    for root in import_roots:
+        if path.startswith(root + "/"):
+            return path[len(root) + 1:]
+    main_prefix = ctx.workspace_name + "/"
+    if path.startswith(main_prefix):
+        return path[len(main_prefix):]
+    return path
+
+def _longest_first(root):
+    return (-len(root), root)
+
+def _collect_inputs(ctx):
+    """Sorts deps into Python files (with import roots) and wheels."""
+    file_sets = [depset(ctx.files.srcs + ctx.files.main)]
+    for target in ctx.attr.data:
+        file_sets.append(target[DefaultInfo].files)
+        file_sets.append(target[DefaultInfo].default_runfiles.files)
+    import_sets = []
+    wheel_sets = [depset(ctx.files.wheels)]
+    requirements = {project_of_wheel(f.basename): True for f in ctx.files.wheels}
+    for dep in ctx.attr.deps:
+        if PyInfo in dep:
+            file_sets.append(dep[PyInfo].transitive_sources)
+            file_sets.append(dep[DefaultInfo].default_runfiles.files)
+            import_sets.append(dep[PyInfo].imports)
+        elif PexWheelInfo in dep:
+            wheel_sets.append(dep[PexWheelInfo].transitive_wheels)
+            requirements[dep[PexWheelInfo].project] = True
+        else:
+            files = dep[DefaultInfo].files.to_list()
+            if not files or [f for f in files if not f.basename.endswith(".whl")]:
+                _fail(ctx, "deps contains %s, which is neither a py_library (it has no PyInfo) nor a wheel (a pex_wheel or @pypi//<project> target, or .whl files). Wrap Python files in a py_library, put data files in data and .whl files in wheels." % dep.label)
+            wheel_sets.append(dep[DefaultInfo].files)
+            for f in files:
+                requirements[project_of_wheel(f.basename)] = True
+
+    # Longest roots first, so that nested import roots win.
+    import_roots = sorted(depset(transitive = import_sets).to_list(), key = _longest_first)
+    wheels = depset(transitive = wheel_sets)
+    files = [f for f in depset(transitive = file_sets).to_list() if not f.basename.endswith(".whl")]
+    return files, import_roots, wheels, sorted(requirements.keys())
+
+def _check_attrs(ctx):
+    entry_attrs = [a for a in ("main", "entry_point", "script") if getattr(ctx.attr, a)]
+    if len(entry_attrs) != 1:
+        given = ", ".join(["%s = %r" % (a, str(getattr(ctx.attr, a))) for a in entry_attrs])
+        _fail(ctx, "exactly one of main, entry_point and script must be set, got %s. Keep the one that says what the file runs: main for a .py file, entry_point for \"module\" or \"module:function\", script for a console script of a wheel." % (given or "none"))
+    if ctx.attr.entry_point:
+        err = check_entry_point(ctx.attr.entry_point)
+        if err:
+            _fail(ctx, err)
+    for constraint in ctx.attr.interpreter_constraints:
+        err = check_interpreter_constraint(constraint)
+        if err:
+            _fail(ctx, "interpreter_constraints: %s. Write e.g. \"CPython>=3.9,<3.13\", \"PyPy\" or \">=3.8\"." % err)
+    for key, value in ctx.attr.env.items():
+        err = check_env(key, value)
+        if err:
+            _fail(ctx, err)
+
+def pack(ctx, output):
+    """Declares the PexPack action writing the archive for ctx's attributes to output."""
+    _check_attrs(ctx)
+    files, import_roots, wheels, requirements = _collect_inputs(ctx)
+
+    by_dest = {}
+    for f in files:
+        dest = _dest(ctx, f, import_roots)
+        other = by_dest.get(dest)
+        if other and other.path != f.path:
+            _fail(ctx, "%s and %s would both be packed at %s; rename one, or change the imports of the py_library that holds one of them" % (other.short_path, f.short_path, dest))
+        by_dest[dest] = f
+
+    packer = ctx.toolchains[PACKER_TOOLCHAIN_TYPE].packer
+    launcher = ctx.toolchains[LAUNCHER_TOOLCHAIN_TYPE].launcher
+
+    command = ctx.actions.args()
+    command.add("build")
+    args = ctx.actions.args()
+    args.set_param_file_format("multiline")
+    args.use_param_file("@%s", use_always = True)
+    args.add("--output", output)
+    args.add("--launcher", launcher)
+    args.add_all(["%s=%s" % (dest, by_dest[dest].path) for dest in sorted(by_dest)], before_each = "--source")
+    args.add_all(wheels, before_each = "--wheel")
+    args.add_all(requirements, before_each = "--requirement")
+    if ctx.attr.main:
+        args.add("--main", _dest(ctx, ctx.file.main, import_roots))
+    if ctx.attr.entry_point:
+        args.add("--entry-point", ctx.attr.entry_point)
+    if ctx.attr.script:
+        args.add("--script", ctx.attr.script)
+    args.add_all(ctx.attr.interpreter_constraints, before_each = "--interpreter-constraint")
+    args.add("--interpreter-selection", ctx.attr.interpreter_selection)
+    args.add("--inherit-path", ctx.attr.inherit_path)
+    args.add_all(["%s=%s" % (k, ctx.attr.env[k]) for k in sorted(ctx.attr.env)], before_each = "--env")
+    args.add("--compression", ctx.attr.compression)
+
+    ctx.actions.run(
+        executable = packer,
+        arguments = [command, args],
+        inputs = depset([launcher] + by_dest.values(), transitive = [wheels]),
+        outputs = [output],
+        mnemonic = "PexPack",
+        # Bazel 4.2 does not expand %{label} in progress messages (5.0 does).
+        progress_message = "Packing PEX %s" % ctx.label,
+    )
+
+def _pex_binary_impl(ctx):
+    output = ctx.actions.declare_file(ctx.label.name)
+    pack(ctx, output)
+    return [DefaultInfo(
+        executable = output,
+        files = depset([output]),
+        runfiles = ctx.runfiles(files = [output]),
+    )]
+
+_TOOLCHAINS = [PACKER_TOOLCHAIN_TYPE, LAUNCHER_TOOLCHAIN_TYPE]
+
+pex_binary = rule(
+    implementation = _pex_binary_impl,
+    doc = """Packs Python sources and wheels into one executable file, `name`.
+
+The file is a native launcher followed by a zip. On the target machine it
+extracts itself once into a cache, picks an installed Python that satisfies
+`interpreter_constraints` and fits its wheels, and runs the entry point.
+`bazel run` passes arguments through. The launcher comes from the launcher
+toolchain of the target platform (`--platforms`), the packer from the packer
+toolchain of the execution platform.
+
+```starlark
+load("@rules_pex//rules:defs.bzl", "pex_binary")
+
+pex_binary(
+    name = "app_pex",
+    srcs = ["app/main.py"],
+    main = "app/main.py",
+    deps = [
+        "//lib:greeting",      # a py_library
+        "@pypi//requests",     # a wheel and its requirements
+    ],
+    data = ["app/config.toml"],
+    interpreter_constraints = ["CPython>=3.9,<3.13"],
+)
+```
+""",
+    attrs = dict(_PACK_ATTRS, _is_test = attr.bool(default = False)),
+    executable = True,
+    toolchains = _TOOLCHAINS,
+)
+
+def _pex_test_impl(ctx):
+    pack_attrs = [a for a in ("srcs", "deps", "wheels", "data", "main", "entry_point", "script", "env", "interpreter_constraints") if getattr(ctx.attr, a)]
+    output = ctx.actions.declare_file(ctx.label.name)
+    if ctx.attr.pex:
+        if pack_attrs:
+            _fail(ctx, "pex = %s runs that file as it is, so %s cannot be set too; move them to the pex_binary, or drop pex to pack a test archive here" % (ctx.attr.pex.label, ", ".join(pack_attrs)))
+        ctx.actions.symlink(output = output, target_file = ctx.executable.pex, is_executable = True)
+    else:
+        pack(ctx, output)
+    return [
+        DefaultInfo(
+            executable = output,
+            files = depset([output]),
+            runfiles = ctx.runfiles(files = [output]),
+        ),
+        testing.TestEnvironment(ctx.attr.test_env),
+    ]
+
+pex_test = rule(
+    implementation = _pex_test_impl,
+    doc = """Runs a packed file as a test: exit status 0 passes.
+
+Either `pex` names a `pex_binary`, and the test runs that very file (the
+artifact that ships), or the test packs its own file from the same
+attributes as `pex_binary` (test code, the code under test, wheels).
+`args` and `test_env` are given to the file when it runs; environment
+variables such as `PEX_MODULE` run another module inside the shipped file's
+environment.
+
+```starlark
+load("@rules_pex//rules:defs.bzl", "pex_test")
+
+# The shipped file, run with the launcher's PEX_MODULE set to a check module.
+pex_test(
+    name = "app_test",
+    pex = ":app_pex",
+    test_env = {"PEX_MODULE": "app.selfcheck"},
+)
+
+# A file packed for the test.
+pex_test(
+    name = "greeting_test",
+    srcs = ["greeting_test.py"],
+    main = "greeting_test.py",
+    deps = ["//lib:greeting"],
+)
+```
+""",
+    attrs = dict(
+        _PACK_ATTRS,
+        _is_test = attr.bool(default = True),
+        pex = attr.label(
+            executable = True,
+            cfg = "target",
+            doc = "A `pex_binary` to run as it is. When set, none of the packing attributes may be.",
+        ),
+        test_env = attr.string_dict(
+            doc = "Environment variables set when the test runs (not recorded in the archive, unlike `env`).",
+        ),
+    ),
+    test = True,
+    toolchains = _TOOLCHAINS,
+)

@@ -1,0 +1,57 @@
+"""pex_wheel: the wheels of one Python project, with the projects it requires."""
+
+load(":providers.bzl", "PexWheelInfo")
+load(":wheel_name.bzl", "normalize_project", "project_of_wheel")
+
+def _pex_wheel_impl(ctx):
+    project = normalize_project(ctx.attr.project or ctx.label.name)
+    for f in ctx.files.wheels:
+        if project_of_wheel(f.basename) != project:
+            fail("pex_wheel %s: wheels contains %s, a wheel of project %r, not %r; give each project its own pex_wheel, or set project" % (ctx.label, f.basename, project_of_wheel(f.basename), project))
+    for dep in ctx.attr.deps:
+        if PexWheelInfo not in dep:
+            fail("pex_wheel %s: deps contains %s, which is not a pex_wheel; deps lists the projects this one requires" % (ctx.label, dep.label))
+    transitive = depset(
+        ctx.files.wheels,
+        transitive = [dep[PexWheelInfo].transitive_wheels for dep in ctx.attr.deps],
+    )
+    return [
+        PexWheelInfo(
+            project = project,
+            wheels = ctx.files.wheels,
+            transitive_wheels = transitive,
+        ),
+        DefaultInfo(files = transitive),
+    ]
+
+pex_wheel = rule(
+    implementation = _pex_wheel_impl,
+    doc = """The wheels of one Python project and the projects it requires (its Requires-Dist).
+
+`pex_wheel_repository` makes one per project; write one by hand for wheels
+kept in the workspace. In `pex_binary.deps`, the project becomes a root
+requirement and every wheel of its closure is packed.
+
+```starlark
+load("@rules_pex//rules:defs.bzl", "pex_wheel")
+
+pex_wheel(
+    name = "flask",
+    wheels = ["wheels/flask-2.2.2-py3-none-any.whl"],
+    deps = [":click", ":itsdangerous", ":jinja2", ":werkzeug"],
+)
+```
+""",
+    attrs = {
+        "deps": attr.label_list(
+            doc = "`pex_wheel` targets of the projects this one requires.",
+        ),
+        "project": attr.string(
+            doc = "The project's name; default: the target's name. Compared after PEP 503 normalization with the name in each wheel's file name.",
+        ),
+        "wheels": attr.label_list(
+            allow_files = [".whl"],
+            doc = "The project's wheel files, one per set of tags (e.g. one per platform).",
+        ),
+    },
+)

@@ -1,0 +1,15 @@
+"""Providers of rules_pex."""
+
+PexWheelInfo = provider(
+    doc = """Wheels of one Python project, with the wheels of the projects it requires.
+
+Returned by `pex_wheel` (and so by every `@pypi//<project>` target of a
+`pex_wheel_repository`). `pex_binary` and `pex_test` accept it in `deps`:
+the project becomes a root requirement of the archive and every wheel of its
+closure is packed.""",
+    fields = {
+        "project": "str: the project's name, normalized as PEP 503 says (`markupsafe`, `zope-interface`).",
+        "wheels": "list of File: this project's own wheels (several when built for different tags).",
+        "transitive_wheels": "depset of File: this project's wheels and those of every project it requires, transitively.",
+    },
+)
