@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rules-pex/rules_pex/internal/relpath"
@@ -429,5 +430,34 @@ func TestOpenPath(t *testing.T) {
 	}
 	if _, err := ReadEntryFile(notZip, "m", 100); !errors.Is(err, ErrNotArchive) {
 		t.Errorf("ReadEntryFile(launcher without payload) = %v, want ErrNotArchive", err)
+	}
+}
+
+// TestConcurrentReads reads every entry from several goroutines at once, as
+// an extractor may: run with -race, it checks the shared decompressor pools.
+func TestConcurrentReads(t *testing.T) {
+	for _, c := range []Compression{Deflate, Zstd} {
+		t.Run(c.String(), func(t *testing.T) {
+			var entries []testEntry
+			for i := range 20 {
+				entries = append(entries, testEntry{name: "f" + strconv.Itoa(100+i), data: text(1000 + i*5000)})
+			}
+			r := openBytes(t, build(t, nil, c, entries))
+			var wg sync.WaitGroup
+			for g := range 6 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range entries {
+						e := entries[(i+g)%len(entries)]
+						got, err := r.ReadFile(e.name, 1<<20)
+						if err != nil || !bytes.Equal(got, e.data) {
+							t.Errorf("%s: %d bytes, %v", e.name, len(got), err)
+						}
+					}
+				}()
+			}
+			wg.Wait()
+		})
 	}
 }

@@ -425,3 +425,49 @@ func checkHeaders(t *testing.T, b []byte, prefixLen int, entries []testEntry) {
 		}
 	}
 }
+
+// TestAddStored checks the entry the packer writes for the manifest: stored
+// whatever the writer's method, sizes in the local header, same rules for
+// names, and readable by archive/zip with RegisterDeflate for the rest.
+func TestAddStored(t *testing.T) {
+	manifest := text(5000) // compressible, stored all the same
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf, 0, Deflate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.AddStored("PEX-INFO", false, manifest); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.AddStored("A", false, nil); err == nil {
+		t.Error("AddStored out of order succeeded")
+	}
+	if err := w.Add("app.py", false, bytes.NewReader(manifest)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	entries := []testEntry{{name: "PEX-INFO", data: manifest}, {name: "app.py", data: manifest}}
+	checkHeaders(t, b, 0, entries)
+	l := parseLayout(t, b, 0)
+	if l.centrals[0].method != zip.Store || l.centrals[1].method != zip.Deflate {
+		t.Errorf("methods %d and %d, want stored and deflated", l.centrals[0].method, l.centrals[1].method)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	RegisterDeflate(zr)
+	for i, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(rc)
+		if err != nil || !bytes.Equal(got, entries[i].data) {
+			t.Errorf("%s: read %d bytes, %v", f.Name, len(got), err)
+		}
+	}
+}
