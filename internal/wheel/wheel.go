@@ -23,6 +23,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/rules-pex/rules_pex/internal/archive"
 	"github.com/rules-pex/rules_pex/internal/pep508"
 	"github.com/rules-pex/rules_pex/internal/relpath"
 	"github.com/rules-pex/rules_pex/internal/tags"
@@ -208,6 +209,7 @@ func (v *validator) run(r io.ReaderAt, size int64) {
 		v.ps.add(ErrArchive, "", "%v", err)
 		return
 	}
+	archive.RegisterDeflate(zr)
 	v.scanEntries(zr)
 	v.findDistInfo()
 	rows, rowsOK := v.readMetadataFiles()
