@@ -15,7 +15,8 @@
 //   - general purpose flags are normalized: bit 11 (UTF-8) is set when the name
 //     has characters outside the CP-437-compatible ASCII subset (the rule of
 //     Go's archive/zip), bit 3 (data descriptor) only for entries streamed
-//     without knowing their size (see Writer.Add); no other bit is ever set;
+//     without knowing their size (see Writer.Add) and raw copies of 4 GiB or
+//     more; no other bit is ever set;
 //   - compressors run with fixed settings: Deflate is klauspost/compress/flate
 //     at level 5, Zstd is klauspost/compress/zstd with the options in
 //     zstdEncoderOptions, single-threaded.

@@ -174,28 +174,48 @@ func TestMemoryBounded(t *testing.T) {
 	}
 }
 
-// TestReadMemoryBounded reads large compressed entries: the decompressors'
-// memory is fixed (for Zstd, by the 8 MiB window), not the entry's size.
-func TestReadMemoryBounded(t *testing.T) {
+// TestCompressedMemoryBounded writes and reads large compressed entries: the
+// compressors' memory is fixed (for Zstd, by the 8 MiB window), not the
+// entry's size.
+func TestCompressedMemoryBounded(t *testing.T) {
 	for _, tt := range []struct {
-		c     Compression
-		bound uint64
-	}{{Deflate, 256 << 10}, {Zstd, zstdWindow + 2<<20}} {
+		c                     Compression
+		writeBound, readBound uint64
+	}{
+		{Deflate, smallEntry + 1<<20, 256 << 10},
+		{Zstd, smallEntry + 3*zstdWindow, zstdWindow + 2<<20},
+	} {
 		t.Run(tt.c.String(), func(t *testing.T) {
 			big := text(32 << 20)
-			b := build(t, nil, tt.c, []testEntry{{name: "big", data: big}})
-			r := openBytes(t, b)
-			buf := make([]byte, 32<<10)
+			var buf bytes.Buffer
+			buf.Grow(len(big))
+			w, err := NewWriter(&buf, 0, tt.c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := allocated(t, fmt.Sprintf("writing %d MB", len(big)>>20), func() {
+				if err := w.Add("big", false, bytes.NewReader(big)); err != nil {
+					t.Fatal(err)
+				}
+				if err := w.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}); n > tt.writeBound {
+				t.Errorf("writing a %d MB entry allocated %d bytes", len(big)>>20, n)
+			}
+
+			r := openBytes(t, buf.Bytes())
+			rbuf := make([]byte, 32<<10)
 			if n := allocated(t, fmt.Sprintf("reading %d MB", len(big)>>20), func() {
 				rc, err := r.Open("big")
 				if err != nil {
 					t.Fatal(err)
 				}
 				defer rc.Close()
-				if n, err := io.CopyBuffer(io.Discard, onlyReader{rc}, buf); err != nil || n != int64(len(big)) {
+				if n, err := io.CopyBuffer(io.Discard, onlyReader{rc}, rbuf); err != nil || n != int64(len(big)) {
 					t.Errorf("read %d bytes: %v", n, err)
 				}
-			}); n > tt.bound {
+			}); n > tt.readBound {
 				t.Errorf("reading a %d MB entry allocated %d bytes", len(big)>>20, n)
 			}
 		})
