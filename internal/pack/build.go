@@ -1,9 +1,9 @@
 package pack
 
 import (
+	"archive/zip"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -21,7 +21,6 @@ import (
 	"github.com/rules-pex/rules_pex/internal/pep440"
 	"github.com/rules-pex/rules_pex/internal/pep508"
 	"github.com/rules-pex/rules_pex/internal/relpath"
-	"github.com/rules-pex/rules_pex/internal/wheel"
 )
 
 // Version identifies this packer in build_properties.
@@ -35,19 +34,13 @@ type source struct {
 	sha256     string
 }
 
-// dist is one opened --wheel input.
-type dist struct {
-	path   string
-	file   string // base name: the wheel file name
-	w      *wheel.Wheel
-	sha256 string
-}
-
-// entry is one file of the zip payload, other than the manifest.
+// entry is one file of the zip payload, other than the manifest: a source
+// file, or an entry of a wheel copied raw.
 type entry struct {
-	name string
-	src  *source
-	wf   *wheel.File
+	name       string
+	src        *source
+	zf         *zip.File
+	executable bool
 }
 
 // Build validates o, then writes the archive to o.Output atomically.
@@ -79,10 +72,10 @@ func Build(o *Options) error {
 	}
 
 	srcs := readSources(o.Sources, &ps)
-	dists := openWheels(o.Wheels, &ps)
+	dists := openWheels(o.Wheels, o.CheckedWheels, &ps)
 	defer func() {
 		for _, d := range dists {
-			d.w.Close()
+			d.close()
 		}
 	}()
 	checkWheelClashes(dists, &ps)
@@ -114,24 +107,21 @@ func Build(o *Options) error {
 	}
 	m.CodeHash, m.CodeFiles = layout.TreeHash(codeTree), len(codeTree)
 	for _, d := range dists {
-		prefix := layout.DistPrefix(d.file)
+		prefix := layout.DistPrefix(d.s.File)
 		var tree []layout.TreeEntry
 		md := layout.Distribution{
-			Project:        d.w.Name.NormalizedProject(),
-			Version:        d.w.Name.ParsedVersion().String(),
-			RequiresPython: d.w.Metadata.RequiresPython,
-			RequiresDist:   d.w.Metadata.RequiresDist,
-			ProvidesExtra:  d.w.Metadata.ProvidesExtra,
-			ConsoleScripts: d.w.ConsoleScripts(),
-			SHA256:         d.sha256,
+			Project:        d.s.Project,
+			Version:        d.s.Version,
+			Tags:           d.s.Tags,
+			RequiresPython: d.s.RequiresPython,
+			RequiresDist:   d.s.RequiresDist,
+			ProvidesExtra:  d.s.ProvidesExtra,
+			ConsoleScripts: d.s.ConsoleScripts,
+			SHA256:         d.s.SHA256,
 		}
-		for _, t := range d.w.Name.Tags {
-			md.Tags = append(md.Tags, t.String())
-		}
-		for i := range d.w.Files {
-			f := &d.w.Files[i]
+		for i, f := range d.s.Files {
 			p := f.Scheme + "/" + f.Path
-			entries = append(entries, entry{name: prefix + p, wf: f})
+			entries = append(entries, entry{name: prefix + p, zf: d.entries[i], executable: f.Executable})
 			tree = append(tree, layout.TreeEntry{Path: p, Size: f.Size, SHA256: f.SHA256, Executable: f.Executable})
 			md.Size += f.Size
 			if f.Scheme == layout.SchemeScripts {
@@ -140,14 +130,14 @@ func Build(o *Options) error {
 		}
 		sort.Strings(md.Scripts)
 		md.TreeHash, md.Files = layout.TreeHash(tree), len(tree)
-		m.Distributions[d.file] = md
+		m.Distributions[d.s.File] = md
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].name < entries[j].name })
 	manifest, err := layout.Encode(m)
 	if err != nil {
 		return err
 	}
-	return writeAtomically(o.Output, func(f *os.File) error {
+	return writeAtomically(o.Output, 0o755, func(f *os.File) error {
 		return writeArchive(f, o.Launcher, comp, manifest, entries)
 	})
 }
@@ -176,7 +166,7 @@ func writeArchive(f *os.File, launcher string, comp archive.Compression, manifes
 			}
 			continue
 		}
-		if err := zw.AddRaw(e.name, e.wf.Executable, e.wf.Zip); err != nil {
+		if err := zw.AddRaw(e.name, e.executable, e.zf); err != nil {
 			return fmt.Errorf("copying %s: %w", e.name, err)
 		}
 	}
@@ -203,8 +193,8 @@ func addSource(zw *archive.Writer, e entry) error {
 
 // writeAtomically writes path through a temporary file in the same
 // directory, renamed into place only when write succeeded; on failure no
-// file is left behind. The result is executable (0755) whatever the umask.
-func writeAtomically(path string, write func(*os.File) error) (err error) {
+// file is left behind. The result has the given mode whatever the umask.
+func writeAtomically(path string, mode os.FileMode, write func(*os.File) error) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -219,7 +209,7 @@ func writeAtomically(path string, write func(*os.File) error) (err error) {
 	if err := write(tmp); err != nil {
 		return err
 	}
-	if err := tmp.Chmod(0o755); err != nil {
+	if err := tmp.Chmod(mode); err != nil {
 		return fmt.Errorf("-o %s: %w", path, err)
 	}
 	if err := tmp.Close(); err != nil {
@@ -294,22 +284,35 @@ func hashSource(dest, path string) (*source, error) {
 	return &source{dest: dest, path: path, executable: st.Mode()&0o111 != 0, size: n, sha256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
-// openWheels opens and validates every wheel, in parallel, and returns them
-// in a deterministic order (by wheel file name).
-func openWheels(paths []string, ps *Problems) []*dist {
+// openWheels opens every wheel, in parallel: --wheel inputs are validated
+// now, --checked-wheel inputs were validated by check-wheel. It returns
+// them in a deterministic order (by wheel file name).
+func openWheels(paths, checked []string, ps *Problems) []*dist {
 	type result struct {
 		d    *dist
 		errs []string
 	}
-	results := make([]result, len(paths))
+	jobs := make([]func() (*dist, []string), 0, len(paths)+len(checked))
+	for _, p := range paths {
+		jobs = append(jobs, func() (*dist, []string) { return openWheel(p) })
+	}
+	for _, spec := range checked {
+		i := strings.LastIndexByte(spec, '=')
+		if i <= 0 || i == len(spec)-1 {
+			ps.addf("--checked-wheel %q: want WHEEL=SUMMARY", spec)
+			continue
+		}
+		jobs = append(jobs, func() (*dist, []string) { return openChecked(spec[:i], spec[i+1:]) })
+	}
+	results := make([]result, len(jobs))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
-	for i, p := range paths {
+	for i, job := range jobs {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			d, errs := openWheel(p)
+			d, errs := job()
 			results[i] = result{d, errs}
 		}()
 	}
@@ -321,39 +324,16 @@ func openWheels(paths []string, ps *Problems) []*dist {
 		if r.d == nil {
 			continue
 		}
-		if prev, dup := seen[r.d.file]; dup {
-			ps.addf("--wheel %s: the wheel file name %s is also given as %s", r.d.path, r.d.file, prev)
-			r.d.w.Close()
+		if prev, dup := seen[r.d.s.File]; dup {
+			ps.addf("--wheel %s: the wheel file name %s is also given as %s", r.d.path, r.d.s.File, prev)
+			r.d.close()
 			continue
 		}
-		seen[r.d.file] = r.d.path
+		seen[r.d.s.File] = r.d.path
 		out = append(out, r.d)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].file < out[j].file })
+	sort.Slice(out, func(i, j int) bool { return out[i].s.File < out[j].s.File })
 	return out
-}
-
-func openWheel(path string) (*dist, []string) {
-	sum, err := fileSHA256(path)
-	if err != nil {
-		return nil, []string{fmt.Sprintf("--wheel %s: %v", path, errText(err))}
-	}
-	w, err := wheel.Open(path)
-	if err != nil {
-		var werr *wheel.Error
-		if errors.As(err, &werr) {
-			var lines []string
-			for _, p := range werr.Problems {
-				lines = append(lines, p.Error())
-			}
-			if werr.Omitted > 0 {
-				lines = append(lines, fmt.Sprintf("%s: %d more problems not shown", path, werr.Omitted))
-			}
-			return nil, lines
-		}
-		return nil, []string{fmt.Sprintf("--wheel %s: %v", path, err)}
-	}
-	return &dist{path: path, file: filepath.Base(path), w: w, sha256: sum}, nil
 }
 
 func fileSHA256(path string) (string, error) {
@@ -374,13 +354,13 @@ func fileSHA256(path string) (string, error) {
 func checkWheelClashes(dists []*dist, ps *Problems) {
 	byKey := map[string]string{}
 	for _, d := range dists {
-		for _, t := range d.w.Name.Tags {
-			key := d.w.Name.NormalizedProject() + " " + t.String()
-			if prev, clash := byKey[key]; clash && prev != d.file {
-				ps.addf("--wheel %s: %s and %s are both wheels of %s for tag %s; give only one", d.path, prev, d.file, d.w.Name.NormalizedProject(), t)
+		for _, t := range d.s.Tags {
+			key := d.s.Project + " " + t
+			if prev, clash := byKey[key]; clash && prev != d.s.File {
+				ps.addf("--wheel %s: %s and %s are both wheels of %s for tag %s; give only one", d.path, prev, d.s.File, d.s.Project, t)
 				break
 			}
-			byKey[key] = d.file
+			byKey[key] = d.s.File
 		}
 	}
 }
@@ -392,8 +372,7 @@ func checkWheelClashes(dists []*dist, ps *Problems) {
 func checkRequirements(reqs []string, dists []*dist, ps *Problems) []string {
 	versions := map[string][]pep440.Version{}
 	for _, d := range dists {
-		p := d.w.Name.NormalizedProject()
-		versions[p] = append(versions[p], d.w.Name.ParsedVersion())
+		versions[d.s.Project] = append(versions[d.s.Project], d.version)
 	}
 	satisfiable := func(r pep508.Requirement) (bool, bool) {
 		vs, ok := versions[pep508.NormalizeName(r.Name)]
@@ -411,7 +390,7 @@ func checkRequirements(reqs []string, dists []*dist, ps *Problems) []string {
 	if len(reqs) == 0 {
 		seen := map[string]bool{}
 		for _, d := range dists {
-			if p := d.w.Name.NormalizedProject(); !seen[p] {
+			if p := d.s.Project; !seen[p] {
 				seen[p] = true
 				out = append(out, p)
 			}
@@ -436,7 +415,7 @@ func checkRequirements(reqs []string, dists []*dist, ps *Problems) []string {
 		out = append(out, r.String())
 	}
 	for _, d := range dists {
-		for _, s := range d.w.Metadata.RequiresDist {
+		for _, s := range d.s.RequiresDist {
 			r, err := pep508.ParseRequirement(s)
 			if err != nil {
 				ps.addf("--wheel %s: METADATA Requires-Dist %q: %v", d.path, s, err)
@@ -448,9 +427,9 @@ func checkRequirements(reqs []string, dists []*dist, ps *Problems) []string {
 			present, ok := satisfiable(r)
 			switch {
 			case !present:
-				ps.addf("--wheel %s: %s requires %q but no wheel of %s was given; add it with --wheel", d.path, d.w.Name.NormalizedProject(), s, pep508.NormalizeName(r.Name))
+				ps.addf("--wheel %s: %s requires %q but no wheel of %s was given; add it with --wheel", d.path, d.s.Project, s, pep508.NormalizeName(r.Name))
 			case !ok:
-				ps.addf("--wheel %s: %s requires %q but no given wheel of %s has a matching version", d.path, d.w.Name.NormalizedProject(), s, pep508.NormalizeName(r.Name))
+				ps.addf("--wheel %s: %s requires %q but no given wheel of %s has a matching version", d.path, d.s.Project, s, pep508.NormalizeName(r.Name))
 			}
 		}
 	}
@@ -484,11 +463,11 @@ func checkEntry(o *Options, srcs []*source, dists []*dist, ps *Problems) {
 		var known []string
 		found := false
 		for _, d := range dists {
-			for name := range d.w.ConsoleScripts() {
+			for name := range d.s.ConsoleScripts {
 				known = append(known, name)
 				found = found || name == o.Script
 			}
-			for _, f := range d.w.Files {
+			for _, f := range d.s.Files {
 				if f.Scheme == layout.SchemeScripts {
 					known = append(known, f.Path)
 					found = found || f.Path == o.Script

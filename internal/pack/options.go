@@ -13,9 +13,10 @@ type Options struct {
 	Output   string // the file to write
 	Launcher string // the launcher binary placed before the zip
 
-	Sources      []string // DEST=PATH
-	Wheels       []string // paths of .whl files
-	Requirements []string // PEP 508 root requirements
+	Sources       []string // DEST=PATH
+	Wheels        []string // paths of .whl files, validated while packing
+	CheckedWheels []string // WHEEL=SUMMARY: wheels validated by CheckWheel
+	Requirements  []string // PEP 508 root requirements
 
 	EntryPoint string // MODULE or MODULE:FUNC
 	Script     string // console script name

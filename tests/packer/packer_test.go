@@ -415,3 +415,72 @@ print(len(z.namelist()))`, filepath.Join(dir, "all.pex"))
 		t.Fatalf("Python's zipfile cannot read the archive: %v\n%s", err, out)
 	}
 }
+
+// TestCheckedWheels: wheels validated once by check-wheel pack into the same
+// bytes as wheels validated while packing, and a summary that does not
+// belong to its wheel is refused.
+func TestCheckedWheels(t *testing.T) {
+	dir := t.TempDir()
+	args := fixture(t, dir)
+	if r := packer(t, dir, nil, "", args...); r.code != 0 {
+		t.Fatalf("build failed: %s", r.stderr)
+	}
+	var checked []string
+	for i := 0; i < len(args); i++ {
+		if args[i] != "--wheel" {
+			checked = append(checked, args[i])
+			continue
+		}
+		w := args[i+1]
+		i++
+		if r := packer(t, dir, nil, "", "check-wheel", "-o", w+".json", w); r.code != 0 {
+			t.Fatalf("check-wheel %s: %s", w, r.stderr)
+		}
+		checked = append(checked, "--checked-wheel", w+"="+w+".json")
+	}
+	checked[2] = "out-checked"
+	if r := packer(t, dir, nil, "", checked...); r.code != 0 {
+		t.Fatalf("build with checked wheels failed: %s", r.stderr)
+	}
+	a, _ := os.ReadFile(filepath.Join(dir, "out"))
+	b, _ := os.ReadFile(filepath.Join(dir, "out-checked"))
+	if !bytes.Equal(a, b) {
+		t.Fatal("--checked-wheel and --wheel give different archives")
+	}
+
+	// A summary of another wheel, a changed wheel, a broken summary, and
+	// check-wheel on a bad wheel.
+	sub := filepath.Join(dir, "bad")
+	os.MkdirAll(sub, 0o755)
+	badHash := wheeltest.Write(t, sub, wheeltest.Spec{Name: "bad", Version: "1.0", Files: map[string]string{"bad.py": "x = 1\n"},
+		Edit: func(f map[string]string) { f["bad.py"] = "x = 2\n" }})
+	os.WriteFile(filepath.Join(dir, "broken.json"), []byte("{"), 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--checked-wheel", "helper-0.5-py3-none-any.whl=demo-1.0-py3-none-any.whl.json"}, "describes demo-1.0-py3-none-any.whl"},
+		{[]string{"--checked-wheel", "demo-1.0-py3-none-any.whl=broken.json"}, "regenerate it"},
+		{[]string{"--checked-wheel", "demo-1.0-py3-none-any.whl"}, "want WHEEL=SUMMARY"},
+	} {
+		r := packer(t, dir, nil, "", append([]string{"build", "-o", "x", "--launcher", "launcher"}, tc.args...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 1 mentioning %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+	// The wheel changes after it was checked.
+	demo := filepath.Join(dir, "demo-1.0-py3-none-any.whl")
+	data, _ := os.ReadFile(demo)
+	os.WriteFile(demo, append(data, 0), 0o644)
+	r := packer(t, dir, nil, "", "build", "-o", "x", "--launcher", "launcher", "--checked-wheel", "demo-1.0-py3-none-any.whl=demo-1.0-py3-none-any.whl.json")
+	if r.code != 1 || !strings.Contains(r.stderr, "sha256") {
+		t.Errorf("a changed wheel was accepted with its old summary: exit %d, %q", r.code, r.stderr)
+	}
+	r = packer(t, dir, nil, "", "check-wheel", "-o", "bad.json", badHash)
+	if r.code != 1 || !strings.Contains(r.stderr, "bad.py") {
+		t.Errorf("check-wheel accepted a wheel with a wrong hash: exit %d, %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bad.json")); err == nil {
+		t.Error("a failed check-wheel left a summary behind")
+	}
+}

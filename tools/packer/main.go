@@ -26,6 +26,8 @@ const usage = `usage:
   packer build -o OUT --launcher FILE [options] [@PARAMSFILE]
   packer inspect FILE     print the manifest (PEX-INFO) as JSON on stdout
   packer verify FILE      check every entry against the manifest; exit 0 only if sound
+  packer check-wheel -o SUMMARY WHEEL
+                          validate WHEEL fully and write its summary (JSON) for --checked-wheel
 
 build options:
   -o, --output OUT                  the executable to write (atomically: nothing is left on failure)
@@ -33,6 +35,8 @@ build options:
   --source DEST=PATH                a file placed at DEST (relative, slash-separated) in the app's code;
                                     symlinks to regular files are followed (Bazel stages inputs so)
   --wheel PATH.whl                  a wheel; several wheels of one project with different tags are allowed
+  --checked-wheel PATH.whl=SUMMARY  a wheel validated by check-wheel: only its sha256 is checked against
+                                    SUMMARY, its entries are copied without decompressing them again
   --requirement REQ                 a PEP 508 root requirement; without any, every given project is a root
   --entry-point MODULE[:FUNC]       what to run; at most one of --entry-point, --script, --main
   --script NAME                     a console script (or .data/scripts file) of one of the wheels
@@ -78,6 +82,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "%s: ok\n", path)
 			return nil
 		})
+	case "check-wheel":
+		return runCheckWheel(args[1:], stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -109,12 +115,13 @@ func runBuild(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("packer build", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var o pack.Options
-	var sources, wheels, reqs, constraints, env multi
+	var sources, wheels, checked, reqs, constraints, env multi
 	fs.StringVar(&o.Output, "o", "", "")
 	fs.StringVar(&o.Output, "output", "", "")
 	fs.StringVar(&o.Launcher, "launcher", "", "")
 	fs.Var(&sources, "source", "")
 	fs.Var(&wheels, "wheel", "")
+	fs.Var(&checked, "checked-wheel", "")
 	fs.Var(&reqs, "requirement", "")
 	fs.StringVar(&o.EntryPoint, "entry-point", "", "")
 	fs.StringVar(&o.Script, "script", "", "")
@@ -140,8 +147,26 @@ func runBuild(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "packer build: -o OUT and --launcher FILE are required\n%s", usage)
 		return exitUsage
 	}
+	o.CheckedWheels = checked
 	o.Sources, o.Wheels, o.Requirements, o.InterpreterConstraints, o.Env = sources, wheels, reqs, constraints, env
 	if err := pack.Build(&o); err != nil {
+		printProblems(stderr, err)
+		return exitInvalid
+	}
+	return exitOK
+}
+
+func runCheckWheel(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("packer check-wheel", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var out string
+	fs.StringVar(&out, "o", "", "")
+	fs.StringVar(&out, "output", "", "")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 1 || out == "" {
+		fmt.Fprintf(stderr, "packer check-wheel: want -o SUMMARY WHEEL\n%s", usage)
+		return exitUsage
+	}
+	if err := pack.CheckWheel(fs.Arg(0), out); err != nil {
 		printProblems(stderr, err)
 		return exitInvalid
 	}
