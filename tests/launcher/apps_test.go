@@ -31,7 +31,7 @@ def run():
     }))
     return int(os.environ.get("APP_EXIT", "0"))
 `,
-	"app/cli.py": "import sys\nprint('main file', __name__, sys.argv[1:])\n",
+	"app/cli.py":      "import sys\nprint('main file', __name__, sys.argv[1:])\n",
 	"app/__main__.py": "import sys\nprint('module main', __name__, sys.argv[0] == __import__('os').environ['PEX'])\n",
 }
 

@@ -48,8 +48,8 @@ func bigApp(t testing.TB, size int, random bool, tamper string) (string, *layout
 		Dists: []launchtest.Dist{{
 			Wheel: "big-1.0-py3-none-any.whl",
 			Files: map[string]launchtest.File{
-				"site-packages/big/__init__.py":             {Data: ""},
-				"site-packages/big/_native.so":              {Data: string(data)},
+				"site-packages/big/__init__.py":            {Data: ""},
+				"site-packages/big/_native.so":             {Data: string(data)},
 				"site-packages/big-1.0.dist-info/METADATA": {Data: "Metadata-Version: 2.1\nName: big\nVersion: 1.0\n"},
 			},
 		}},

@@ -23,7 +23,7 @@ import (
 
 // Interpreters the tests use, overridable for other machines.
 var (
-	cpython = envOr("RULES_PEX_TEST_CPYTHON", "/usr/bin/python3.11")                          // Debian's 3.11.2
+	cpython = envOr("RULES_PEX_TEST_CPYTHON", "/usr/bin/python3.11")                              // Debian's 3.11.2
 	pyenvPy = envOr("RULES_PEX_TEST_PYENV_PYTHON", "/root/.pyenv/versions/3.11.7/bin/python3.11") // 3.11.7, boto3 in its site-packages
 	pypy    = envOr("RULES_PEX_TEST_PYPY", "/usr/bin/pypy3")                                      // PyPy 3.9
 )
