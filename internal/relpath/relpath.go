@@ -32,13 +32,18 @@ func Check(name string) error {
 			return bad("contains a control character")
 		}
 	}
-	for _, c := range strings.Split(name, "/") {
+	// Walk the components without allocating: archives have many names.
+	for rest := name; ; {
+		c, tail, more := strings.Cut(rest, "/")
 		switch c {
 		case "":
 			return bad("has an empty component")
 		case ".", "..":
 			return bad("has a " + c + " component")
 		}
+		if !more {
+			return nil
+		}
+		rest = tail
 	}
-	return nil
 }
