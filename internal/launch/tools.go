@@ -304,8 +304,8 @@ func (l *launcher) toolPrune(out io.Writer, age time.Duration, fail func(error) 
 func parseAge(s string) (time.Duration, error) {
 	if days, ok := strings.CutSuffix(s, "d"); ok {
 		n, err := strconv.ParseFloat(days, 64)
-		if err != nil || n < 0 {
-			return 0, fmt.Errorf("invalid duration %q: want e.g. 30d, 12h or 90m", s)
+		if err != nil || !(n >= 0) || n > 100*365 {
+			return 0, fmt.Errorf("invalid duration %q: want e.g. 30d, 12h or 90m (at most 36500d)", s)
 		}
 		return time.Duration(n * float64(24*time.Hour)), nil
 	}

@@ -296,3 +296,28 @@ func TestConsoleScriptRejectsCode(t *testing.T) {
 		t.Errorf("consoleScript: %v %q", err, body)
 	}
 }
+
+func FuzzConsoleScript(f *testing.F) {
+	for _, s := range []string{"a.b:c.d", "mod:func [extra]", "mod", "os:system('x')", "a:b\nimport os", " m : f "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, target string) {
+		body, err := consoleScript(target)
+		if err != nil {
+			return
+		}
+		// Whatever is accepted is made of identifiers only: no code from
+		// the manifest reaches the script.
+		for _, line := range strings.Split(body, "\n") {
+			if strings.HasPrefix(line, "from ") {
+				fields := strings.Fields(line)
+				if len(fields) != 4 || !identifier.MatchString(fields[1]) || !identifier.MatchString(fields[3]) {
+					t.Fatalf("consoleScript(%q) wrote %q", target, line)
+				}
+			}
+		}
+		if strings.Count(body, "\n") > 6 {
+			t.Fatalf("consoleScript(%q) wrote extra lines:\n%s", target, body)
+		}
+	})
+}

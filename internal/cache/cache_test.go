@@ -1,0 +1,211 @@
+package cache
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestPreferred(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"PEX_ROOT": "/r", "XDG_CACHE_HOME": "/x", "HOME": "/h"}, "/r"},
+		{map[string]string{"XDG_CACHE_HOME": "/x", "HOME": "/h"}, "/x/rules_pex"},
+		{map[string]string{"XDG_CACHE_HOME": "relative", "HOME": "/h"}, "/h/.cache/rules_pex"},
+		{map[string]string{"HOME": "/h"}, "/h/.cache/rules_pex"},
+		{map[string]string{}, ""},
+	} {
+		if got := Preferred(env(tc.env)); got != tc.want {
+			t.Errorf("Preferred(%v) = %q, want %q", tc.env, got, tc.want)
+		}
+	}
+}
+
+func TestOpenFallsBack(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, nil, 0o644)
+	r, warning, err := Open(env(map[string]string{"PEX_ROOT": filepath.Join(file, "sub")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Fallback || r.Base != filepath.Join(tmp, fmt.Sprintf("rules_pex-%d", os.Getuid())) || !strings.Contains(warning, "is not writable") {
+		t.Errorf("Open = %+v, %q", r, warning)
+	}
+	// A fallback name taken by something that is not a private directory
+	// is not used.
+	os.RemoveAll(r.Base)
+	os.Mkdir(r.Base, 0o777)
+	os.Chmod(r.Base, 0o777)
+	r2, _, err := Open(env(map[string]string{"PEX_ROOT": filepath.Join(file, "sub")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2.Base == r.Base || !r2.Fallback {
+		t.Errorf("used the shared directory %s", r2.Base)
+	}
+	good, warning, err := Open(env(map[string]string{"PEX_ROOT": filepath.Join(tmp, "root")}))
+	if err != nil || good.Fallback || warning != "" || good.Dir != filepath.Join(tmp, "root", Version) {
+		t.Errorf("Open of a writable root = %+v, %q, %v", good, warning, err)
+	}
+}
+
+func TestEnsureBuildsOnceUnderContention(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "wheels", "abc")
+	var builds atomic.Int32
+	var wg sync.WaitGroup
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := Ensure(dir, func(work string) error {
+				builds.Add(1)
+				time.Sleep(20 * time.Millisecond)
+				return os.WriteFile(filepath.Join(work, "f"), []byte("x"), 0o644)
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if builds.Load() != 1 {
+		t.Errorf("built %d times, want once", builds.Load())
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "f")); err != nil || string(b) != "x" {
+		t.Errorf("entry content: %q %v", b, err)
+	}
+}
+
+func TestEnsureFailureAndLeftovers(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "e")
+	// A crashed builder's work directory.
+	os.MkdirAll(dir+".tmp-1-dead/sub", 0o755)
+	boom := errors.New("boom")
+	if _, err := Ensure(dir, func(work string) error { return boom }); !errors.Is(err, boom) {
+		t.Fatalf("Ensure = %v, want boom", err)
+	}
+	entries, _ := os.ReadDir(parent)
+	for _, e := range entries {
+		if e.Name() != "e.lock" {
+			t.Errorf("left %s behind", e.Name())
+		}
+	}
+	built, err := Ensure(dir, func(work string) error { return nil })
+	if err != nil || !built {
+		t.Fatalf("Ensure = %v, %v", built, err)
+	}
+	built, err = Ensure(dir, func(work string) error { t.Error("built twice"); return nil })
+	if err != nil || built {
+		t.Fatalf("second Ensure = %v, %v", built, err)
+	}
+}
+
+func TestLocks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.lock")
+	if _, err := AcquireExisting(path, false); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("AcquireExisting of a missing file: %v", err)
+	}
+	a, err := Acquire(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := TryAcquire(path, false)
+	if err != nil {
+		t.Fatalf("two shared locks conflict: %v", err)
+	}
+	if _, err := TryAcquire(path, true); !errors.Is(err, ErrLocked) {
+		t.Fatalf("exclusive lock while shared ones are held: %v", err)
+	}
+	a.Release()
+	b.Release()
+	c, err := TryAcquire(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Removing the file while a waiter has it open: the waiter starts over
+	// on the new file instead of holding a lock on the dead one.
+	got := make(chan *Lock)
+	go func() {
+		l, err := Acquire(path, true)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- l
+	}()
+	time.Sleep(50 * time.Millisecond)
+	c.Remove()
+	l := <-got
+	if same, err := sameFile(l.fd, path); !same || err != nil {
+		t.Errorf("the waiter holds a lock on a removed file: %v", err)
+	}
+	fd, err := l.Inherit()
+	if err != nil || fd < 0 {
+		t.Errorf("Inherit = %d, %v", fd, err)
+	}
+	closeFd(fd)
+	l.Release()
+}
+
+func TestPrune(t *testing.T) {
+	r := At(t.TempDir())
+	mk := func(kind, key string, age time.Duration) string {
+		dir := r.Path(kind, key)
+		os.MkdirAll(dir, 0o755)
+		os.WriteFile(filepath.Join(dir, "f"), []byte("12345"), 0o644)
+		l, err := Acquire(LockPath(dir), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Release()
+		old := time.Now().Add(-age)
+		os.Chtimes(LockPath(dir), old, old)
+		return dir
+	}
+	oldVenv := mk(Venvs, "old", 48*time.Hour)
+	busyVenv := mk(Venvs, "busy", 48*time.Hour)
+	newVenv := mk(Venvs, "new", 0)
+	shared := mk(Wheels, "shared", 48*time.Hour) // used by busy
+	orphan := mk(Wheels, "orphan", 48*time.Hour) // used by old only
+	fresh := mk(Wheels, "fresh", 0)              // recently extracted
+	work := r.Path(Wheels, "x.tmp-1-dead")       // abandoned work directory
+	os.MkdirAll(work, 0o755)
+	os.Chtimes(work, time.Now().Add(-2*time.Hour), time.Now().Add(-2*time.Hour))
+	refs := map[string][]string{oldVenv: {orphan}, busyVenv: {shared}, newVenv: {}}
+
+	hold, err := Acquire(LockPath(busyVenv), false) // a running application
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.Prune(time.Now().Add(-24*time.Hour), func(d string) []string { return refs[d] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	hold.Release()
+	for path, want := range map[string]bool{oldVenv: false, busyVenv: true, newVenv: true, shared: true, orphan: false, fresh: true, work: false} {
+		if _, err := os.Stat(path); (err == nil) != want {
+			t.Errorf("%s: exists=%v, want %v", path, err == nil, want)
+		}
+	}
+	if len(res.Removed) != 2 || res.Bytes != 10 {
+		t.Errorf("result %+v", res)
+	}
+	entries, _ := r.Entries(Venvs)
+	if len(entries) != 2 {
+		t.Errorf("Entries(venvs) = %+v", entries)
+	}
+}

@@ -1,0 +1,137 @@
+package launch
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rules-pex/rules_pex/internal/cache"
+	"github.com/rules-pex/rules_pex/internal/interp"
+	"github.com/rules-pex/rules_pex/internal/venv"
+)
+
+func testLauncher(t *testing.T, argv, env []string) *launcher {
+	t.Helper()
+	l, err := newLauncher(argv, env, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.exe = "/srv/app"
+	return l
+}
+
+func TestCommand(t *testing.T) {
+	p := &Plan{Venv: "/c/v1/venvs/k", Env: map[string]string{"APP_MODE": "packed", "ONLY_PACKED": "1"}}
+	env := []string{"PATH=/bin", "APP_MODE=caller", "PEX=/old", "PEX_TOOLS=", "PEX_ROOT=/c", "PEX_MODULE=m",
+		"__RULES_PEX_COMPILE=x", venv.ArgvEnv + "=stale"}
+	l := testLauncher(t, []string{"./app", "a", "b"}, env)
+	argv, got := l.command(p)
+	if strings.Join(argv, " ") != "/c/v1/venvs/k/bin/python /c/v1/venvs/k/pex a b" {
+		t.Errorf("argv %q", argv)
+	}
+	want := []string{"PATH=/bin", "APP_MODE=caller", "PEX_ROOT=/c", "PEX_MODULE=m", "ONLY_PACKED=1", "PEX=/srv/app", venv.ArgvEnv + "=./app"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("env\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// PEX_INTERPRETER: Python's own command line, no bootstrap.
+	l = testLauncher(t, []string{"app", "-c", "pass"}, []string{"PEX_INTERPRETER=1"})
+	argv, got = l.command(p)
+	if strings.Join(argv, " ") != "/c/v1/venvs/k/bin/python -c pass" || strings.Contains(strings.Join(got, " "), "PEX_INTERPRETER") || strings.Contains(strings.Join(got, " "), venv.ArgvEnv) {
+		t.Errorf("interpreter mode: %q %q", argv, got)
+	}
+	// argv[0] without a slash (found on PATH) becomes the archive's path.
+	if l := testLauncher(t, []string{"app"}, nil); l.argv0 != mustExecutable(t) {
+		t.Errorf("argv0 %q", l.argv0)
+	}
+}
+
+func mustExecutable(t *testing.T) string {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exe
+}
+
+func TestTruthy(t *testing.T) {
+	for v, want := range map[string]bool{"": false, "0": false, "false": false, "No": false, "off": false, "1": true, "true": true, "yes": true, " 1 ": true} {
+		if truthy(v) != want {
+			t.Errorf("truthy(%q) = %v", v, !want)
+		}
+	}
+}
+
+func TestParseAge(t *testing.T) {
+	for s, want := range map[string]time.Duration{"30d": 720 * time.Hour, "1.5d": 36 * time.Hour, "12h": 12 * time.Hour, "90m": 90 * time.Minute, "0s": 0} {
+		if got, err := parseAge(s); err != nil || got != want {
+			t.Errorf("parseAge(%q) = %v, %v; want %v", s, got, err, want)
+		}
+	}
+	for _, s := range []string{"", "soon", "-1d", "-3h", "d", "1y"} {
+		if _, err := parseAge(s); err == nil {
+			t.Errorf("parseAge(%q) accepted", s)
+		}
+	}
+}
+
+func FuzzParseAge(f *testing.F) {
+	for _, s := range []string{"30d", "12h", "1h30m", "0s", "-1d", "d", "1e9d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := parseAge(s)
+		if err == nil && d < 0 {
+			t.Fatalf("parseAge(%q) = %v, a negative age", s, d)
+		}
+	})
+}
+
+func TestPlans(t *testing.T) {
+	root := cache.At(t.TempDir())
+	py := filepath.Join(t.TempDir(), "python3")
+	os.WriteFile(py, []byte("#!/bin/sh\n"), 0o755)
+	p := &Plan{Format: planFormat, PexHash: "h", Venv: "/v", Watches: []interp.Watch{{Path: py, ID: interp.Stat(py)}}}
+	savePlan(root, "k", p)
+	if got := loadPlan(root, "k", nil); got == nil || got.Venv != "/v" {
+		t.Fatalf("loadPlan = %+v", got)
+	}
+	if loadPlan(root, "other", nil) != nil {
+		t.Error("a plan under another key")
+	}
+	time.Sleep(10 * time.Millisecond)
+	os.WriteFile(py, []byte("#!/bin/sh\necho changed\n"), 0o755)
+	if loadPlan(root, "k", nil) != nil {
+		t.Error("a plan whose interpreter changed is still used")
+	}
+	p.Format = planFormat + 1
+	p.Watches = nil
+	savePlan(root, "k", p)
+	if loadPlan(root, "k", nil) != nil {
+		t.Error("a plan of another format is used")
+	}
+	// Keys depend on every input.
+	id := interp.FileID{Dev: 1, Ino: 2, Size: 3, Mtime: 4}
+	keys := map[string]bool{
+		identityKey("/a", id, "s"):                            true,
+		identityKey("/b", id, "s"):                            true,
+		identityKey("/a", interp.FileID{Dev: 1, Ino: 3}, "s"): true,
+		identityKey("/a", id, "t"):                            true,
+		contentKey("h", "s"):                                  true,
+		contentKey("h", "t"):                                  true,
+	}
+	if len(keys) != 6 {
+		t.Errorf("keys collide: %v", keys)
+	}
+}
+
+func TestSelectionKey(t *testing.T) {
+	a := testLauncher(t, nil, []string{"PATH=/bin", "PEX_PYTHON=x"}).selectionKey()
+	b := testLauncher(t, nil, []string{"PATH=/bin", "PEX_PYTHON_PATH=x"}).selectionKey()
+	c := testLauncher(t, nil, []string{"PATH=/bin", "PEX_PYTHON=x", "UNRELATED=1"}).selectionKey()
+	if a == b || a != c {
+		t.Errorf("selection keys: %q %q %q", a, b, c)
+	}
+}
