@@ -130,7 +130,12 @@ def _check_attrs(ctx):
             _fail(ctx, err)
 
 def pack(ctx, output):
-    """Declares the PexPack action writing the archive for ctx's attributes to output."""
+    """Declares the PexPack action writing the archive for ctx's attributes to output.
+
+    Args:
+      ctx: the rule context of a pex_binary or pex_test.
+      output: the File to write.
+    """
     _check_attrs(ctx)
     files, import_roots, wheels, requirements = _collect_inputs(ctx)
 
@@ -218,6 +223,9 @@ pex_binary(
     attrs = dict(_PACK_ATTRS, _is_test = attr.bool(default = False)),
     executable = True,
     toolchains = _TOOLCHAINS,
+    # The launcher toolchain's binary is built for the target platform; without
+    # this, Bazel 4 configures toolchains for the host.
+    incompatible_use_toolchain_transition = True,
 )
 
 def _pex_test_impl(ctx):
@@ -282,4 +290,5 @@ pex_test(
     ),
     test = True,
     toolchains = _TOOLCHAINS,
+    incompatible_use_toolchain_transition = True,
 )

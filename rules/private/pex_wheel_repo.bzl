@@ -47,7 +47,14 @@ def _marker_mentions_extra(marker):
     return "extra" in text.split(" ")
 
 def parse_requires_dist(value):
-    """Returns the normalized project name a Requires-Dist value requires, or None when only an extra needs it."""
+    """Reads the project a Requires-Dist value names.
+
+    Args:
+      value: the value of a Requires-Dist header, e.g. `idna (>=2.5) ; python_version >= "3"`.
+
+    Returns:
+      The normalized project name, or None when only an extra needs it.
+    """
     requirement, _, marker = value.partition(";")
     if marker and _marker_mentions_extra(marker):
         return None
@@ -61,7 +68,14 @@ def parse_requires_dist(value):
     return normalize_project("".join(name))
 
 def parse_metadata(text):
-    """Returns (Name, [Requires-Dist values]) of a METADATA file's headers."""
+    """Reads the headers of a wheel's METADATA file.
+
+    Args:
+      text: the file's content.
+
+    Returns:
+      (the Name header or None, the list of Requires-Dist values).
+    """
     name = None
     requires = []
     for line in text.split("\n"):
@@ -122,7 +136,7 @@ def _pex_wheel_repository_impl(rctx):
         if name and normalize_project(name) != project:
             fail("pex_wheel_repository(name = %r): %s says Name: %s in its METADATA, which does not match its file name" % (rctx.name, basename, name))
         rctx.symlink(path, "%s/%s" % (project, basename))
-        p = projects.setdefault(project, {"wheels": [], "requires": {}})
+        p = projects.setdefault(project, {"requires": {}, "wheels": []})
         p["wheels"].append(basename)
         for value in requires:
             dep = parse_requires_dist(value)

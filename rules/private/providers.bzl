@@ -9,7 +9,7 @@ the project becomes a root requirement of the archive and every wheel of its
 closure is packed.""",
     fields = {
         "project": "str: the project's name, normalized as PEP 503 says (`markupsafe`, `zope-interface`).",
-        "wheels": "list of File: this project's own wheels (several when built for different tags).",
         "transitive_wheels": "depset of File: this project's wheels and those of every project it requires, transitively.",
+        "wheels": "list of File: this project's own wheels (several when built for different tags).",
     },
 )

@@ -40,7 +40,14 @@ def _check_specifier(item):
     return None
 
 def check_interpreter_constraint(constraint):
-    """Checks one interpreter constraint in PEX's syntax (`CPython>=3.9,<3.13`, `PyPy`, `>=3.8`)."""
+    """Checks one interpreter constraint in PEX's syntax.
+
+    Args:
+      constraint: e.g. `CPython>=3.9,<3.13`, `PyPy` or `>=3.8`.
+
+    Returns:
+      An error message, or None.
+    """
     s = constraint.strip()
     if not s:
         return "an interpreter constraint is empty"
@@ -73,14 +80,29 @@ def _is_dotted_name(s):
     return True
 
 def check_entry_point(entry_point):
-    """Checks `MODULE` or `MODULE:FUNCTION` (FUNCTION may be dotted)."""
+    """Checks an entry point.
+
+    Args:
+      entry_point: `MODULE` or `MODULE:FUNCTION` (FUNCTION may be dotted).
+
+    Returns:
+      An error message, or None.
+    """
     module, sep, function = entry_point.partition(":")
     if not _is_dotted_name(module) or (sep and not _is_dotted_name(function)):
         return "entry_point %r is not MODULE or MODULE:FUNCTION with dotted Python identifiers (e.g. \"app.main\" or \"app.main:run\")" % entry_point
     return None
 
 def check_env(key, value):
-    """Checks one variable of `env`."""
+    """Checks one variable of `env`.
+
+    Args:
+      key: the variable's name.
+      value: its value.
+
+    Returns:
+      An error message, or None.
+    """
     if not key or key[0] not in _IDENTIFIER_START or not _all_in(key, _IDENTIFIER):
         return "env key %r is not a valid environment variable name (letters, digits and _, not starting with a digit)" % key
     if "\n" in value or "\r" in value:

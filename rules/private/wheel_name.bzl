@@ -1,7 +1,14 @@
 """Project names from wheel file names."""
 
 def normalize_project(name):
-    """Normalizes a project name as PEP 503 says: lowercase, runs of `-`, `_`, `.` become `-`."""
+    """Normalizes a project name as PEP 503 says.
+
+    Args:
+      name: a project name, e.g. `Zope.Interface`.
+
+    Returns:
+      The name in lowercase, each run of `-`, `_` and `.` replaced by `-` (`zope-interface`).
+    """
     out = []
     separator = False
     for c in name.lower().elems():
@@ -15,5 +22,12 @@ def normalize_project(name):
     return "".join(out)
 
 def project_of_wheel(basename):
-    """Returns the normalized project name of a wheel file name (`Flask-2.2.2-py3-none-any.whl` → `flask`)."""
+    """Returns the project of a wheel.
+
+    Args:
+      basename: the wheel's file name, e.g. `Flask-2.2.2-py3-none-any.whl`.
+
+    Returns:
+      The normalized project name (`flask`).
+    """
     return normalize_project(basename.split("-")[0])
