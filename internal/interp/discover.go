@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -79,8 +78,29 @@ type Search struct {
 	Watches []Watch
 }
 
-// candidateName matches the file names searched in directories.
-var candidateName = regexp.MustCompile(`^(python|pypy)(3(\.[0-9]+)?)?$`)
+// isCandidateName reports whether a file name is one searched for in
+// directories: python, python3, python3.N, pypy, pypy3, pypy3.N.
+func isCandidateName(name string) bool {
+	rest, ok := strings.CutPrefix(name, "python")
+	if !ok {
+		if rest, ok = strings.CutPrefix(name, "pypy"); !ok {
+			return false
+		}
+	}
+	if rest == "" || rest == "3" {
+		return true
+	}
+	minor, ok := strings.CutPrefix(rest, "3.")
+	if !ok || minor == "" {
+		return false
+	}
+	for i := 0; i < len(minor); i++ {
+		if minor[i] < '0' || minor[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // Discover lists candidate interpreters: PEX_PYTHON (a path, or a name
 // looked up in PATH) if set, else the files and directories of
@@ -161,7 +181,7 @@ func listCandidates(dir string) []string {
 	}
 	var names []string
 	for _, e := range entries {
-		if candidateName.MatchString(e.Name()) && (e.Type().IsRegular() || e.Type()&fs.ModeSymlink != 0) {
+		if isCandidateName(e.Name()) && (e.Type().IsRegular() || e.Type()&fs.ModeSymlink != 0) {
 			names = append(names, e.Name())
 		}
 	}

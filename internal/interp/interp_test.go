@@ -199,3 +199,12 @@ func TestJudgeAndBest(t *testing.T) {
 		}
 	}
 }
+
+func TestCandidateNames(t *testing.T) {
+	for s, want := range map[string]bool{"python": true, "python3": true, "python3.12": true, "pypy": true, "pypy3.10": true,
+		"python2": false, "python2.7": false, "python3.": false, "python3.1a": false, "python3-config": false, "pythonw": false, "py": false} {
+		if isCandidateName(s) != want {
+			t.Errorf("isCandidateName(%q) = %v", s, !want)
+		}
+	}
+}

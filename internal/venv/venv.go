@@ -23,7 +23,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -127,9 +126,10 @@ type Result struct {
 	// Collisions describes paths that several trees provide; the first
 	// provider (the code, then distributions in order) won.
 	Collisions []string
-	// CompileDirs are the directories that hold the environment's Python
-	// sources, for byte-compiling: the trees' site-packages (reached through
-	// symlinks, which compileall does not follow) and the environment's own.
+	// CompileDirs are the directories (and files) that hold the
+	// environment's Python sources, for byte-compiling: the trees'
+	// site-packages (reached through symlinks, which compileall does not
+	// follow), the environment's own and the boot module.
 	CompileDirs []string
 }
 
@@ -475,8 +475,16 @@ func checkScriptName(name string) error {
 	return nil
 }
 
-// pythonShebang matches the first line installers rewrite (PEP 427).
-var pythonShebang = regexp.MustCompile(`^#!pythonw?(\s.*)?$`)
+// isPythonShebang reports whether line is a first line installers rewrite
+// (PEP 427): "#!python" or "#!pythonw", alone or followed by arguments.
+func isPythonShebang(line []byte) bool {
+	rest, ok := bytes.CutPrefix(line, []byte("#!python"))
+	if !ok {
+		return false
+	}
+	rest = bytes.TrimPrefix(rest, []byte("w"))
+	return len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t'
+}
 
 func (b *builder) installScript(src, dst, shebang string) error {
 	f, err := os.Open(src)
@@ -492,7 +500,7 @@ func (b *builder) installScript(src, dst, shebang string) error {
 	head = head[:n]
 	line, _, _ := bytes.Cut(head, []byte("\n"))
 	line = bytes.TrimRight(line, "\r")
-	if !pythonShebang.Match(line) {
+	if !isPythonShebang(line) {
 		f.Close()
 		return b.placeFile(src, dst)
 	}
@@ -535,7 +543,22 @@ func shQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
+// isDottedName reports whether s is ASCII identifiers joined by dots
+// ("pkg.mod", "obj.attr").
+func isDottedName(s string) bool {
+	for _, part := range strings.Split(s, ".") {
+		if part == "" || part[0] >= '0' && part[0] <= '9' {
+			return false
+		}
+		for i := 0; i < len(part); i++ {
+			c := part[i]
+			if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // consoleScript returns the body of a console script for a "module:attr"
 // target (an optional " [extras]" suffix is ignored).
@@ -545,7 +568,7 @@ func consoleScript(target string) (string, error) {
 	}
 	mod, attr, ok := strings.Cut(strings.TrimSpace(target), ":")
 	mod, attr = strings.TrimSpace(mod), strings.TrimSpace(attr)
-	if !identifier.MatchString(mod) || ok && !identifier.MatchString(attr) {
+	if !isDottedName(mod) || ok && !isDottedName(attr) {
 		return "", fmt.Errorf("%w: entry point %q is not module:attr", ErrInvalid, target)
 	}
 	if !ok {

@@ -311,7 +311,7 @@ func FuzzConsoleScript(f *testing.F) {
 		for _, line := range strings.Split(body, "\n") {
 			if strings.HasPrefix(line, "from ") {
 				fields := strings.Fields(line)
-				if len(fields) != 4 || !identifier.MatchString(fields[1]) || !identifier.MatchString(fields[3]) {
+				if len(fields) != 4 || !isDottedName(fields[1]) || !isDottedName(fields[3]) {
 					t.Fatalf("consoleScript(%q) wrote %q", target, line)
 				}
 			}
@@ -320,4 +320,17 @@ func FuzzConsoleScript(f *testing.F) {
 			t.Fatalf("consoleScript(%q) wrote extra lines:\n%s", target, body)
 		}
 	})
+}
+
+func TestNameRules(t *testing.T) {
+	for s, want := range map[string]bool{"a": true, "a.b_c": true, "_x.Y9": true, "": false, "a.": false, ".a": false, "9a": false, "a-b": false, "a b": false, "é": false} {
+		if isDottedName(s) != want {
+			t.Errorf("isDottedName(%q) = %v", s, !want)
+		}
+	}
+	for s, want := range map[string]bool{"#!python": true, "#!pythonw": true, "#!python -u": true, "#!python\t-E": true, "#!python3": false, "#!/usr/bin/python": false, "#!pythonx": false} {
+		if isPythonShebang([]byte(s)) != want {
+			t.Errorf("isPythonShebang(%q) = %v", s, !want)
+		}
+	}
 }
