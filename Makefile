@@ -9,7 +9,7 @@ FUZZTIME ?= 3s
 GOFLAGS_STATIC := CGO_ENABLED=0
 LDFLAGS := -s -w
 
-.PHONY: all deps tools example wheelhouse test unit fuzz e2e bench-pack clean
+.PHONY: all deps tools example wheelhouse test unit fuzz bench-pack clean
 
 all: tools
 
@@ -28,25 +28,21 @@ wheelhouse: deps
 example: deps tools wheelhouse
 	scripts/example
 
-# Every test: unit tests of every library (with the real wheelhouse and
-# interpreters), a short fuzzing pass over every fuzz target, end-to-end
-# checks of the packer CLI.
+# Every test: the wheelhouse checks, unit tests of every library (with the
+# real wheelhouse and interpreters), the packer and launcher end to end
+# (tests/), and a short fuzzing pass over every fuzz target.
 test: deps wheelhouse tools
 	$(GO) vet ./...
 	scripts/wheelhouse/make-wheelhouse --verify --no-build $(WHEELHOUSE)
 	/usr/bin/python3.11 -m pytest -q -p no:cacheprovider scripts/wheelhouse/tests
 	RULES_PEX_WHEELHOUSE=$(WHEELHOUSE) $(GO) test -count=1 ./...
 	$(MAKE) fuzz
-	$(MAKE) e2e
 
 unit:
 	RULES_PEX_WHEELHOUSE=$(WHEELHOUSE) $(GO) test ./...
 
 fuzz:
 	scripts/fuzz-all $(FUZZTIME)
-
-e2e: tools
-	RULES_PEX_WHEELHOUSE=$(WHEELHOUSE) BIN=$(BIN) tests/packer/run
 
 bench-pack: deps tools wheelhouse
 	BIN=$(BIN) WHEELHOUSE=$(WHEELHOUSE) scripts/bench-pack
