@@ -159,6 +159,9 @@ func (r *Root) Prune(cutoff time.Time, refs func(venvDir string) []string) (*Pru
 			e.Bytes = fi.Size()
 			e.Files = 1
 			if os.Remove(e.Path) == nil {
+				// Its lock, if any: a process holding it notices the
+				// file is gone and starts over (see acquire).
+				os.Remove(LockPath(e.Path))
 				res.Removed = append(res.Removed, e)
 				res.Bytes += e.Bytes
 			}
