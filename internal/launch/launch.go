@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -213,11 +214,23 @@ func (l *launcher) planOnce(root *cache.Root, m *layout.Manifest, key string) (*
 // interpreter and which environment a run uses.
 func (l *launcher) selectionKey() string {
 	var b strings.Builder
+	relative := false
 	for _, k := range []string{"PEX_PYTHON", "PEX_PYTHON_PATH", "PATH", "PEX_INHERIT_PATH"} {
+		v := l.getenv(k)
 		b.WriteString(k)
 		b.WriteByte('=')
-		b.WriteString(l.getenv(k))
+		b.WriteString(v)
 		b.WriteByte(0)
+		if k != "PEX_INHERIT_PATH" && k != "PEX_PYTHON" || strings.ContainsRune(v, '/') {
+			for _, e := range filepath.SplitList(v) {
+				relative = relative || e != "" && !filepath.IsAbs(e)
+			}
+		}
+	}
+	// Relative entries name different files from different directories.
+	if relative {
+		wd, _ := os.Getwd()
+		b.WriteString("cwd=" + wd)
 	}
 	return b.String()
 }

@@ -134,4 +134,12 @@ func TestSelectionKey(t *testing.T) {
 	if a == b || a != c {
 		t.Errorf("selection keys: %q %q %q", a, b, c)
 	}
+	// A relative entry depends on the working directory.
+	wd, _ := os.Getwd()
+	if k := testLauncher(t, nil, []string{"PATH=bin:/usr/bin"}).selectionKey(); !strings.Contains(k, "cwd="+wd) {
+		t.Errorf("relative PATH: key %q lacks the working directory", k)
+	}
+	if k := testLauncher(t, nil, []string{"PATH=/bin", "PEX_PYTHON=python3"}).selectionKey(); strings.Contains(k, "cwd=") {
+		t.Errorf("a PEX_PYTHON name is not relative: key %q", k)
+	}
 }
