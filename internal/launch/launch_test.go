@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -93,7 +94,7 @@ func TestPlans(t *testing.T) {
 	root := cache.At(t.TempDir())
 	py := filepath.Join(t.TempDir(), "python3")
 	os.WriteFile(py, []byte("#!/bin/sh\n"), 0o755)
-	p := &Plan{Format: planFormat, PexHash: "h", Venv: "/v", Watches: []interp.Watch{{Path: py, ID: interp.Stat(py)}}}
+	p := &Plan{PexHash: "h", Venv: "/v", Watches: []interp.Watch{{Path: py, ID: interp.Stat(py)}}}
 	savePlan(root, "k", p)
 	if got := loadPlan(root, "k", nil); got == nil || got.Venv != "/v" {
 		t.Fatalf("loadPlan = %+v", got)
@@ -106,9 +107,7 @@ func TestPlans(t *testing.T) {
 	if loadPlan(root, "k", nil) != nil {
 		t.Error("a plan whose interpreter changed is still used")
 	}
-	p.Format = planFormat + 1
-	p.Watches = nil
-	savePlan(root, "k", p)
+	os.WriteFile(planPath(root, "k"), bytes.Replace(encodePlan(p), []byte(planMagic+"2"), []byte(planMagic+"1"), 1), 0o644)
 	if loadPlan(root, "k", nil) != nil {
 		t.Error("a plan of another format is used")
 	}
@@ -142,4 +141,41 @@ func TestSelectionKey(t *testing.T) {
 	if k := testLauncher(t, nil, []string{"PATH=/bin", "PEX_PYTHON=python3"}).selectionKey(); strings.Contains(k, "cwd=") {
 		t.Errorf("a PEX_PYTHON name is not relative: key %q", k)
 	}
+}
+
+func TestPlanRoundTrip(t *testing.T) {
+	p := &Plan{
+		PexHash: strings.Repeat("ab", 32), Venv: "/c/v1/venvs/k y", Interpreter: "/usr/bin/python3.11",
+		Env:     map[string]string{"A": "1", "B C": "line\nbreak \"quoted\"", "EMPTY": ""},
+		Watches: []interp.Watch{{Path: "/usr/bin", ID: interp.FileID{Dev: 1, Ino: 2, Mtime: -3, Dir: true}}, {Path: "/gone"}},
+	}
+	got, err := decodePlan(encodePlan(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, p) {
+		t.Errorf("round trip:\n%+v\n%+v", got, p)
+	}
+	for _, bad := range []string{"", "rules_pex plan 2\n", "rules_pex plan 2\nvenv /unquoted\n", "rules_pex plan 2\nvenv \"/v\"\nwatch 1 2 3\n",
+		"rules_pex plan 2\nvenv \"/v\"\nbogus x\n", "rules_pex plan 2\nvenv \"/v\"\nenv \"A\"\n"} {
+		if _, err := decodePlan([]byte(bad)); err == nil {
+			t.Errorf("decodePlan(%q) accepted", bad)
+		}
+	}
+}
+
+func FuzzDecodePlan(f *testing.F) {
+	f.Add(encodePlan(&Plan{PexHash: "h", Venv: "/v", Env: map[string]string{"K": "V"}, Watches: []interp.Watch{{Path: "/p", ID: interp.FileID{Dev: 1}}}}))
+	f.Add([]byte("rules_pex plan 2\nvenv \"\\x00\"\n"))
+	f.Add([]byte("rules_pex plan 2\nvenv \"/v\"\nwatch -1 0 0 0 0 \"/p\"\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := decodePlan(data)
+		if err != nil {
+			return
+		}
+		again, err := decodePlan(encodePlan(p))
+		if err != nil || !reflect.DeepEqual(again, p) {
+			t.Fatalf("re-encoded plan differs: %v\n%+v\n%+v", err, p, again)
+		}
+	})
 }

@@ -222,7 +222,6 @@ func (l *launcher) prepare(root *cache.Root, m *layout.Manifest) (*Plan, error) 
 	watches := append([]interp.Watch{}, sel.Search.Watches...)
 	watches = append(watches, interp.Watch{Path: es.spec.Interpreter.Python, ID: interp.Stat(es.spec.Interpreter.Python)})
 	return &Plan{
-		Format:      planFormat,
 		PexHash:     m.PexHash,
 		Venv:        es.spec.Dir,
 		Interpreter: es.spec.Interpreter.Python,
