@@ -174,6 +174,10 @@ func TestPrune(t *testing.T) {
 		l.Release()
 		old := time.Now().Add(-age)
 		os.Chtimes(LockPath(dir), old, old)
+		if kind == Venvs {
+			os.WriteFile(UseLockPath(dir), nil, 0o644)
+			os.Chtimes(UseLockPath(dir), old, old)
+		}
 		return dir
 	}
 	oldVenv := mk(Venvs, "old", 48*time.Hour)
@@ -187,7 +191,7 @@ func TestPrune(t *testing.T) {
 	os.Chtimes(work, time.Now().Add(-2*time.Hour), time.Now().Add(-2*time.Hour))
 	refs := map[string][]string{oldVenv: {orphan}, busyVenv: {shared}, newVenv: {}}
 
-	hold, err := Acquire(LockPath(busyVenv), false) // a running application
+	hold, err := AcquireExisting(UseLockPath(busyVenv), false) // a running application
 	if err != nil {
 		t.Fatal(err)
 	}

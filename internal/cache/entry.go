@@ -10,8 +10,18 @@ import (
 	"strconv"
 )
 
-// LockPath returns the path of the lock file of the entry at dir.
+// LockPath returns the path of the lock file of the entry at dir: held
+// exclusively while the entry is built (and removed).
 func LockPath(dir string) string { return dir + ".lock" }
+
+// UseLockName is the name of the use lock inside an entry that processes
+// use while they run (environments): held shared from start to exit,
+// exclusively by pruning. Its modification time records the last use.
+// Being inside the entry, it exists exactly when the entry does.
+const UseLockName = "rules_pex.lock"
+
+// UseLockPath returns the path of the use lock of the entry at dir.
+func UseLockPath(dir string) string { return filepath.Join(dir, UseLockName) }
 
 // workSuffix separates an entry's name from the suffix of its work
 // directories, which live next to it so that the final rename stays on one

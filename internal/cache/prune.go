@@ -48,10 +48,11 @@ func (r *Root) Entries(kind string) ([]Entry, error) {
 			continue
 		}
 		e := Entry{Kind: kind, Key: strings.TrimSuffix(name, ".json"), Path: filepath.Join(dir, name)}
-		if fi, err := os.Stat(LockPath(e.Path)); err == nil {
-			e.LastUsed = fi.ModTime()
-		} else if fi, err := os.Stat(e.Path); err == nil {
-			e.LastUsed = fi.ModTime()
+		for _, p := range []string{UseLockPath(e.Path), LockPath(e.Path), e.Path} {
+			if fi, err := os.Stat(p); err == nil {
+				e.LastUsed = fi.ModTime()
+				break
+			}
 		}
 		out = append(out, e)
 	}
@@ -73,8 +74,8 @@ func Measure(e *Entry) {
 		}
 		return nil
 	})
-	if _, err := os.Stat(LockPath(e.Path)); err == nil {
-		if l, err := TryAcquire(LockPath(e.Path), true); err == nil {
+	if _, err := os.Stat(UseLockPath(e.Path)); err == nil {
+		if l, err := TryAcquire(UseLockPath(e.Path), true); err == nil {
 			l.Release()
 		} else if errors.Is(err, ErrLocked) {
 			e.InUse = true
@@ -116,12 +117,22 @@ func (r *Root) Prune(cutoff time.Time, refs func(venvDir string) []string) (*Pru
 			r.keep(res, e, refs, referenced)
 			continue
 		}
+		// The build lock, then the use lock that running applications
+		// hold shared.
 		lock, err := TryAcquire(LockPath(e.Path), true)
 		if err != nil {
 			r.keep(res, e, refs, referenced)
 			continue
 		}
-		if err := r.remove(res, e, lock); err != nil {
+		use, err := TryAcquire(UseLockPath(e.Path), true)
+		if err != nil {
+			lock.Release()
+			r.keep(res, e, refs, referenced)
+			continue
+		}
+		err = r.remove(res, e, lock)
+		use.Release()
+		if err != nil {
 			return res, err
 		}
 	}
@@ -178,9 +189,9 @@ func (r *Root) keep(res *PruneResult, e Entry, refs func(string) []string, refer
 	}
 }
 
-// remove deletes an entry whose exclusive lock is held: first renamed out
-// of the way (so it is never seen half-deleted), then removed, then its
-// lock file.
+// remove deletes an entry whose exclusive locks are held: first renamed
+// out of the way (so it is never seen half-deleted, and a process opening
+// its use lock finds none), then removed, then its lock file.
 func (r *Root) remove(res *PruneResult, e Entry, lock *Lock) error {
 	Measure(&e)
 	trash := e.Path + workSuffix + "trash-" + randomHex(4)

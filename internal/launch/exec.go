@@ -2,7 +2,6 @@ package launch
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -14,14 +13,11 @@ import (
 // execPlan runs the application in the plan's environment. It returns
 // errStale if the environment is gone, or the exec error.
 func (l *launcher) execPlan(p *Plan) error {
-	lock, err := cache.AcquireExisting(cache.LockPath(p.Venv), false)
+	// The use lock is inside the environment, which is renamed into place
+	// whole: if the lock exists, so does the complete environment.
+	lock, err := cache.AcquireExisting(cache.UseLockPath(p.Venv), false)
 	if err != nil {
 		l.log.printf("environment %s: %v", p.Venv, err)
-		return errStale
-	}
-	if _, err := os.Lstat(filepath.Join(p.Venv, "pyvenv.cfg")); err != nil {
-		lock.Release()
-		l.log.printf("environment %s is gone", p.Venv)
 		return errStale
 	}
 	// Record the use for pruning; a read-only cache just does not record.

@@ -184,7 +184,7 @@ func (l *launcher) specFor(root *cache.Root, m *layout.Manifest, v *interp.Verdi
 
 // envFormat changes whenever what this launcher writes into an environment
 // changes (the bootstrap, the layout), so new launchers make new ones.
-const envFormat = 2
+const envFormat = 3
 
 // venvKey names the environment of an application on an interpreter.
 func venvKey(m *layout.Manifest, s venv.Spec) string {
@@ -324,7 +324,10 @@ func (l *launcher) buildVenv(m *layout.Manifest, es *envSpec) error {
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(filepath.Join(work, metaFile), append(data, '\n'), 0o644)
+		if err := os.WriteFile(filepath.Join(work, metaFile), append(data, '\n'), 0o644); err != nil {
+			return err
+		}
+		return os.WriteFile(cache.UseLockPath(work), nil, 0o644)
 	})
 	if err != nil {
 		return fmt.Errorf("assembling the environment: %w", err)
