@@ -197,8 +197,12 @@ func (l *launcher) planOnce(root *cache.Root, m *layout.Manifest, key string) (*
 		return nil, err
 	}
 	defer lock.Release()
+	// Another process may have planned while we waited; its environment
+	// must still exist (it may have been pruned since).
 	if p := loadPlan(root, key, l.log); p != nil {
-		return p, nil
+		if _, err := os.Lstat(cache.UseLockPath(p.Venv)); err == nil {
+			return p, nil
+		}
 	}
 	start := time.Now()
 	p, err := l.prepare(root, m)

@@ -117,3 +117,20 @@ func TestToolsCachePruneKeepsWhatIsInUse(t *testing.T) {
 		t.Errorf("after pruning, the app printed %q", out)
 	}
 }
+
+func TestRunAfterTheEnvironmentIsRemoved(t *testing.T) {
+	archive := pack(t, whoAmI, "--main", "who.py")
+	w := newWorld(t, cpython)
+	w.ok(archive, nil)
+	// Deleting an environment behind the launcher's back (or pruning it):
+	// the plans that name it are stale, and the next run makes it again.
+	for _, v := range dirsOf(t, w.root, "venvs") {
+		os.RemoveAll(filepath.Join(w.root, "v1", "venvs", v))
+	}
+	if out := w.ok(archive, nil); !strings.HasPrefix(out, "CPython") {
+		t.Errorf("printed %q", out)
+	}
+	if got := dirsOf(t, w.root, "venvs"); len(got) != 1 {
+		t.Errorf("environments %v", got)
+	}
+}
