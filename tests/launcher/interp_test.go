@@ -132,8 +132,10 @@ func TestReplacedInterpreterIsProbedAgain(t *testing.T) {
 }
 
 func TestIsolationFromSitePackages(t *testing.T) {
-	// pyenv's 3.11.7 has boto3 in its site-packages.
-	src := app{"iso.py": "import importlib.util as u\nprint(u.find_spec('boto3') is not None)\n"}
+	// A package of the interpreter's own site-packages (pyenv's 3.11.7 has
+	// boto3 and a hundred others).
+	pkg := sitePackage(t, pyenvPy)
+	src := app{"iso.py": "import importlib.util as u\nprint(u.find_spec('" + pkg + "') is not None)\n"}
 	w := newWorld(t, pyenvPy)
 	for _, tc := range []struct {
 		inherit string
@@ -167,4 +169,23 @@ func TestIsolationFromSitePackages(t *testing.T) {
 			t.Errorf("venv interpreter, inherit_path %s: printed %q", tc.inherit, out)
 		}
 	}
+}
+
+// sitePackage returns the name of a top-level package in the site-packages
+// of the interpreter py.
+func sitePackage(t *testing.T, py string) string {
+	t.Helper()
+	requireInterpreter(t, py)
+	out, err := execOut(py, "-c", `import os, site
+for d in site.getsitepackages():
+    for n in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        if n.isidentifier() and not n.startswith("_") and os.path.isfile(os.path.join(d, n, "__init__.py")):
+            print(n)
+            raise SystemExit
+`)
+	name := strings.TrimSpace(out)
+	if err != nil || name == "" {
+		t.Fatalf("%s has no package in its site-packages to test isolation with (%v): %s", py, err, out)
+	}
+	return name
 }
