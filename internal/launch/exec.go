@@ -2,7 +2,6 @@ package launch
 
 import (
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -40,14 +39,13 @@ var consumed = []string{"PEX_INTERPRETER", "PEX_TOOLS", compileEnv, venv.ArgvEnv
 
 // command returns the argv and environment that run the application.
 func (l *launcher) command(p *Plan) ([]string, []string) {
-	py := venv.Python(p.Venv)
 	interactive := truthy(l.getenv("PEX_INTERPRETER"))
 	var argv []string
 	if interactive {
 		// Python's own command line: a REPL, -c, -m or a script.
-		argv = append([]string{py}, l.args...)
+		argv = append([]string{venv.Python(p.Venv)}, l.args...)
 	} else {
-		argv = append([]string{py, filepath.Join(p.Venv, venv.Bootstrap)}, l.args...)
+		argv = append(venv.Command(p.Venv), l.args...)
 	}
 	env := make([]string, 0, len(l.env)+len(p.Env)+2)
 	for _, kv := range l.env {

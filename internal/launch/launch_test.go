@@ -30,7 +30,7 @@ func TestCommand(t *testing.T) {
 		"__RULES_PEX_COMPILE=x", venv.ArgvEnv + "=stale"}
 	l := testLauncher(t, []string{"./app", "a", "b"}, env)
 	argv, got := l.command(p)
-	if strings.Join(argv, " ") != "/c/v1/venvs/k/bin/python /c/v1/venvs/k/pex a b" {
+	if want := append(venv.Command("/c/v1/venvs/k"), "a", "b"); strings.Join(argv, "\x00") != strings.Join(want, "\x00") {
 		t.Errorf("argv %q", argv)
 	}
 	want := []string{"PATH=/bin", "APP_MODE=caller", "PEX_ROOT=/c", "PEX_MODULE=m", "ONLY_PACKED=1", "PEX=/srv/app", venv.ArgvEnv + "=./app"}

@@ -18,6 +18,15 @@ const ArgvEnv = "__RULES_PEX_ARGV0"
 // bootstrap file, that the bootstrap file runs.
 const BootModule = "_rules_pex_main"
 
+// Command returns the command that runs the application in the
+// environment at dir: python -c with a line that imports BootModule (the
+// launcher's way: a file to run would cost Python a millisecond more), to
+// be followed by the application's arguments.
+func Command(dir string) []string {
+	return []string{Python(dir), "-c",
+		"import sys; sys.path.insert(0, " + pyStr(dir) + "); __import__(\"" + BootModule + "\").boot()"}
+}
+
 // bootstrapFile is the file at the environment's root that runs the
 // application: it imports BootModule, which is byte-compiled like the rest
 // of the environment, so that starting compiles nothing. It puts the
@@ -125,18 +134,24 @@ def run_entry_point(value):
         run_module(value)
 
 
-def boot(bootstrap):
-    del sys.path[0]  # the bootstrap file's insertion
+def boot(bootstrap=None):
+    """Runs the application. bootstrap is the bootstrap file's path, or None
+    when the launcher runs python -c (see Command)."""
+    del sys.path[0]  # the environment's root, inserted to import this module
     env = os.environ
     argv0 = env.pop("{{argv_env}}", None)
     if argv0 is not None:
         sys.argv[0] = argv0
-    # Running a file puts its directory first on sys.path: the bootstrap's
-    # directory is the environment, not part of the application.
+    # Python puts the current directory (for -c) or the file's directory
+    # first on sys.path: neither is part of the application.
     if sys.path:
-        here = os.path.dirname(bootstrap)
-        if sys.path[0] == here or os.path.realpath(sys.path[0] or ".") == os.path.realpath(here):
-            del sys.path[0]
+        if bootstrap is None:
+            if sys.path[0] == "":
+                del sys.path[0]
+        else:
+            here = os.path.dirname(bootstrap)
+            if sys.path[0] == here or os.path.realpath(sys.path[0] or ".") == os.path.realpath(here):
+                del sys.path[0]
 
     entry_point, script, main = ENTRY_POINT, SCRIPT, MAIN
     override_module = env.pop("PEX_MODULE", "")

@@ -64,6 +64,7 @@ func fixture(t *testing.T) (code string, dists []Dist) {
 		"app/data.txt":    "payload\n",
 		"app/__main__.py": "import sys\nprint('module main', sys.argv[0] == __import__('os').environ.get('CHECK_ARGV0', sys.argv[0]))\n",
 		"tool.py":         "import app, sys\nprint('main file', __name__, __file__.endswith('tool.py'), sys.argv[1:])\n",
+		"app/paths.py":    "import os, sys\nprint('' in sys.path, os.environ['ENV_ROOT'] in sys.path)\n",
 	})
 	a := filepath.Join(dir, "a")
 	writeTree(t, a, map[string]string{
@@ -205,6 +206,21 @@ func TestBuildRunsWithEachInterpreter(t *testing.T) {
 			}
 			if out := run(t, []string{"PEX_SCRIPT=alpha-tool"}, Python(env), filepath.Join(env, Bootstrap)); out != "tool alpha\n" {
 				t.Errorf("PEX_SCRIPT script printed %q", out)
+			}
+			// The launcher's command: python -c, same result, and neither the
+			// current directory nor the environment's root on sys.path.
+			cmd = exec.Command(Command(env)[0], append(Command(env)[1:], "c")...)
+			cmd.Env = append(os.Environ(), ArgvEnv+"=/some/app", "PEX_MODULE=app.main:run")
+			cmd.Dir = t.TempDir()
+			out3, err := cmd.CombinedOutput()
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 || string(out3) != "run ['c']\n" {
+				t.Errorf("Command: err=%v out=%q, want exit 3", err, out3)
+			}
+			cmd = exec.Command(Command(env)[0], Command(env)[1:]...)
+			cmd.Env = append(os.Environ(), ArgvEnv+"=/some/app", "PEX_MODULE=app.paths", "ENV_ROOT="+env)
+			cmd.Dir = t.TempDir()
+			if out, err := cmd.CombinedOutput(); err != nil || string(out) != "False False\n" {
+				t.Errorf("sys.path under Command holds the current directory or the environment's root: %v %q", err, out)
 			}
 		})
 	}
