@@ -160,12 +160,14 @@ func unquotePrefix(s string) (string, string, error) {
 // identityKey names the plan of one archive file: its path and identity,
 // and the variables that steer interpreter selection.
 func identityKey(exe string, id interp.FileID, selection string) string {
-	return hashKey(fmt.Sprintf("file\x00%s\x00%d\x00%d\x00%d\x00%d\x00%s", exe, id.Dev, id.Ino, id.Size, id.Mtime, selection))
+	return hashKey(fmt.Sprintf("file\x00%d\x00%s\x00%d\x00%d\x00%d\x00%d\x00%s", envFormat, exe, id.Dev, id.Ino, id.Size, id.Mtime, selection))
 }
 
-// contentKey names the plan of an application wherever its file is.
+// contentKey names the plan of an application wherever its file is. Both
+// keys include envFormat: a launcher that writes environments differently
+// must not use the plans (and so the environments) of another.
 func contentKey(pexHash, selection string) string {
-	return hashKey("app\x00" + pexHash + "\x00" + selection)
+	return hashKey(fmt.Sprintf("app\x00%d\x00%s\x00%s", envFormat, pexHash, selection))
 }
 
 func hashKey(s string) string {
