@@ -3,7 +3,6 @@ package cache
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -118,6 +117,3 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	}
 	return nil
 }
-
-// IsNotExist reports whether err says a file or entry is missing.
-func IsNotExist(err error) bool { return errors.Is(err, os.ErrNotExist) }

@@ -23,15 +23,15 @@ import (
 	"github.com/rules-pex/rules_pex/internal/venv"
 )
 
-// Selection is the outcome of choosing an interpreter.
-type Selection struct {
+// selection is the outcome of choosing an interpreter.
+type selection struct {
 	Search   *interp.Search
 	Verdicts []interp.Verdict
 	Chosen   *interp.Verdict
 }
 
 // choose finds, probes and judges the candidates.
-func (l *launcher) choose(root *cache.Root, m *layout.Manifest) (*Selection, error) {
+func (l *launcher) choose(root *cache.Root, m *layout.Manifest) (*selection, error) {
 	cs, err := constraint.ParseAll(m.InterpreterConstraints)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", layout.ErrManifest, err)
@@ -68,7 +68,7 @@ func (l *launcher) choose(root *cache.Root, m *layout.Manifest) (*Selection, err
 			l.log.printf("rejected %s (%s): %s", v.Path, what, v.Reason)
 		}
 	}
-	sel := &Selection{Search: search, Verdicts: verdicts, Chosen: interp.Best(verdicts, oldest)}
+	sel := &selection{Search: search, Verdicts: verdicts, Chosen: interp.Best(verdicts, oldest)}
 	if sel.Chosen == nil {
 		return sel, &interp.NoInterpreterError{Search: search, Verdicts: verdicts, Constraints: cs}
 	}
