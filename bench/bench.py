@@ -1127,7 +1127,8 @@ def main(argv=None):
             results[case.name] = bench_case(ctx, case, tools, args)
             loads += results[case.name]["load"]
         if "bazel" in args.case_list:
-            import bazel_case  # bench/bazel_case.py
+            sys.modules.setdefault("bench", sys.modules[__name__])
+            import bazel_case  # bench/bazel_case.py, which imports this module as bench
             heavy = next((c for c in CASES if c.name == "heavy"), None)
             if not getattr(heavy, "wheels", None):
                 prepare(ctx, [heavy])
