@@ -9,7 +9,7 @@ FUZZTIME ?= 3s
 GOFLAGS_STATIC := CGO_ENABLED=0
 LDFLAGS := -s -w
 
-.PHONY: all deps tools example wheelhouse test unit fuzz bench-pack clean
+.PHONY: all deps tools cross example wheelhouse test unit fuzz bench-pack clean
 
 all: tools
 
@@ -31,12 +31,21 @@ example: deps tools wheelhouse
 # Every test: the wheelhouse checks, unit tests of every library (with the
 # real wheelhouse and interpreters), the packer and launcher end to end
 # (tests/), and a short fuzzing pass over every fuzz target.
-test: deps wheelhouse tools
+test: deps wheelhouse tools cross
 	$(GO) vet ./...
 	scripts/wheelhouse/make-wheelhouse --verify --no-build $(WHEELHOUSE)
 	/usr/bin/python3.11 -m pytest -q -p no:cacheprovider scripts/wheelhouse/tests
 	RULES_PEX_WHEELHOUSE=$(WHEELHOUSE) $(GO) test -count=1 ./...
 	$(MAKE) fuzz
+
+# The launcher and the packer build static for linux/darwin x amd64/arm64.
+cross:
+	@for os in linux darwin; do for arch in amd64 arm64; do \
+	  echo "cross: $$os/$$arch"; \
+	  GOOS=$$os GOARCH=$$arch $(GOFLAGS_STATIC) $(GO) build -trimpath -ldflags='$(LDFLAGS)' -o /dev/null ./launcher || exit 1; \
+	  GOOS=$$os GOARCH=$$arch $(GOFLAGS_STATIC) $(GO) build -trimpath -ldflags='$(LDFLAGS)' -o /dev/null ./tools/packer || exit 1; \
+	  GOOS=$$os GOARCH=$$arch $(GO) vet ./launcher/... ./internal/... >/dev/null || exit 1; \
+	done; done
 
 unit:
 	RULES_PEX_WHEELHOUSE=$(WHEELHOUSE) $(GO) test ./...
