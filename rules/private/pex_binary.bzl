@@ -114,7 +114,7 @@ def _collect_inputs(ctx):
 def _check_attrs(ctx):
     entry_attrs = [a for a in ("main", "entry_point", "script") if getattr(ctx.attr, a)]
     if len(entry_attrs) != 1:
-        given = ", ".join(["%s = %r" % (a, str(getattr(ctx.attr, a))) for a in entry_attrs])
+        given = ", ".join(["%s = %r" % (a, str(ctx.attr.main.label) if a == "main" else getattr(ctx.attr, a)) for a in entry_attrs])
         _fail(ctx, "exactly one of main, entry_point and script must be set, got %s. Keep the one that says what the file runs: main for a .py file, entry_point for \"module\" or \"module:function\", script for a console script of a wheel." % (given or "none"))
     if ctx.attr.entry_point:
         err = check_entry_point(ctx.attr.entry_point)

@@ -1,5 +1,6 @@
 """pex_wheel_repository: one `pex_wheel` target per project, from a directory of wheels or a lock list."""
 
+load(":repo_label.bzl", "rules_pex_repo")
 load(":wheel_name.bzl", "normalize_project", "project_of_wheel")
 
 _PRINTABLE = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
@@ -144,7 +145,7 @@ def _pex_wheel_repository_impl(rctx):
                 p["requires"][dep] = True
     rctx.delete("_scratch")
 
-    defs = "@%s//rules:defs.bzl" % Label("//rules:defs.bzl").workspace_name
+    defs = rules_pex_repo() + "//rules:defs.bzl"
     for project, p in projects.items():
         deps = sorted([d for d in p["requires"] if d in projects])
         missing = sorted([d for d in p["requires"] if d not in projects])

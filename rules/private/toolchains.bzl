@@ -38,6 +38,7 @@ toolchain(
     attrs = {
         "packer": attr.label(
             mandatory = True,
+            allow_files = True,
             executable = True,
             cfg = "exec",
             doc = "The packer binary (a `go_binary` of `//tools/packer` or a prebuilt file), built for the execution platform.",

@@ -104,7 +104,7 @@ def check_env(key, value):
       An error message, or None.
     """
     if not key or key[0] not in _IDENTIFIER_START or not _all_in(key, _IDENTIFIER):
-        return "env key %r is not a valid environment variable name (letters, digits and _, not starting with a digit)" % key
+        return "env key %r is not a valid environment variable name; use letters, digits and _, not starting with a digit" % key
     if "\n" in value or "\r" in value:
-        return "env value of %r contains a line break, which the packer's parameter file cannot carry" % key
+        return "env value of %r contains a line break, which the packer's parameter file cannot carry; remove it" % key
     return None

@@ -1,0 +1,66 @@
+"""Bzlmod module extension of rules_pex (Bazel 6 and later; not runnable on Bazel 4.2).
+
+In MODULE.bazel:
+
+```starlark
+bazel_dep(name = "rules_pex", version = "...")
+
+pex = use_extension("@rules_pex//rules:extensions.bzl", "pex")
+pex.wheels(
+    name = "pypi",
+    directory = "third_party/wheels",  # relative to the root module, or absolute
+)
+use_repo(pex, "pypi")
+```
+
+rules_pex's own MODULE.bazel registers the prebuilt toolchains of its
+release (`pex.toolchains()`, `@rules_pex_toolchains//:all`).
+"""
+
+load("//rules/private:pex_wheel_repo.bzl", "pex_wheel_repository")
+load("//rules/private:prebuilt_repo.bzl", "pex_prebuilt_toolchains")
+load("//rules/private:versions.bzl", "RELEASE")
+
+_toolchains = tag_class(
+    doc = "Declares the prebuilt packer and launcher toolchains of this release of rules_pex.",
+    attrs = {
+        "name": attr.string(default = "rules_pex_toolchains", doc = "Name of the repository of `toolchain()` targets."),
+    },
+)
+
+_wheels = tag_class(
+    doc = "Declares a `pex_wheel_repository`: one `pex_wheel` per project of a directory of wheels or a lock list.",
+    attrs = {
+        "directory": attr.string(doc = "A directory of `.whl` files: absolute, or relative to the root module's directory."),
+        "name": attr.string(mandatory = True, doc = "Name of the repository, e.g. `pypi`."),
+        "wheels": attr.string_dict(doc = "Wheel URL → sha256."),
+    },
+)
+
+def _pex_impl(mctx):
+    root = str(mctx.path(Label("@@//:MODULE.bazel")).dirname)
+    toolchains = {}
+    for mod in mctx.modules:
+        for tag in mod.tags.toolchains:
+            toolchains[tag.name] = True
+        for tag in mod.tags.wheels:
+            directory = tag.directory
+            if directory and not directory.startswith("/"):
+                directory = root + "/" + directory
+            pex_wheel_repository(name = tag.name, directory = directory, wheels = tag.wheels)
+    for name in toolchains:
+        pex_prebuilt_toolchains(
+            name = name,
+            base_url = RELEASE["base_url"],
+            sha256 = RELEASE["sha256"],
+            allow_empty = True,
+        )
+
+pex = module_extension(
+    implementation = _pex_impl,
+    doc = "Wheel repositories and the prebuilt toolchains of rules_pex.",
+    tag_classes = {
+        "toolchains": _toolchains,
+        "wheels": _wheels,
+    },
+)

@@ -1,0 +1,61 @@
+"""Summarizes a Bazel execution log (--execution_log_json_file) for the e2e tests.
+
+usage: execlog.py LOG [--expect-all-hits MNEMONIC] [--expect-only-executed MNEMONIC=N,...]
+
+Prints, per mnemonic, how many spawns ran and how many were cache hits.
+--expect-all-hits fails (exit 1) unless every spawn of MNEMONIC was a remote
+cache hit (and there was at least one). --expect-only-executed fails unless
+the spawns that actually executed are exactly the given counts per mnemonic.
+"""
+import collections
+import json
+import sys
+
+
+def spawns(path):
+    text = open(path).read()
+    decoder = json.JSONDecoder()
+    i = 0
+    while True:
+        while i < len(text) and text[i].isspace():
+            i += 1
+        if i >= len(text):
+            return
+        spawn, i = decoder.raw_decode(text, i)
+        yield spawn
+
+
+def main(argv):
+    path, args = argv[0], argv[1:]
+    hits = collections.Counter()
+    executed = collections.Counter()
+    for s in spawns(path):
+        if s.get("remoteCacheHit"):
+            hits[s["mnemonic"]] += 1
+        else:
+            executed[s["mnemonic"]] += 1
+    for m in sorted(set(hits) | set(executed)):
+        print("  %-28s %4d cache hits, %4d executed" % (m, hits[m], executed[m]))
+    total_hits, total = sum(hits.values()), sum(hits.values()) + sum(executed.values())
+    print("  %-28s %4d cache hits, %4d executed" % ("(all)", total_hits, total - total_hits))
+    ok = True
+    while args:
+        flag, value = args[0], args[1]
+        args = args[2:]
+        if flag == "--expect-all-hits":
+            if hits[value] == 0 or executed[value] != 0:
+                print("execlog: want every %s spawn to be a cache hit, got %d hits and %d executed" % (value, hits[value], executed[value]))
+                ok = False
+        elif flag == "--expect-only-executed":
+            want = collections.Counter({k: int(n) for k, n in (kv.split("=") for kv in value.split(","))})
+            if +executed != +want:
+                print("execlog: want exactly these spawns executed: %s; got %s" % (dict(want), dict(executed)))
+                ok = False
+        else:
+            print("execlog: unknown flag %s" % flag)
+            return 2
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
