@@ -38,7 +38,9 @@ fails is reported as failing, not timed.
 Usage:
   bench.py --bin BIN --wheelhouse DIR [--out FILE|-] [--work DIR]
            [--pex-src DIR] [--shiv-src DIR] [--cases ...] [--tools ...]
-           [--runs N] [--cold-runs N] [--build-runs N] [--quick]
+           [--runs N] [--cold-runs N] [--build-runs N] [--quick] [--json FILE]
+  bench.py --render RESULTS.json [--out FILE|-]    (the report again, e.g.
+           after editing bench/findings.md; measures nothing)
 
 Exit status: 0 when every measured tool ran (targets missed are reported, not
 failures), 1 when a rules_pex run or build failed or the set-up failed, 2 on
@@ -1080,7 +1082,9 @@ def parse_args(argv):
                     help="scratch directory, kept between runs (venvs are reused)")
     ap.add_argument("--out", default=os.path.join(REPO, "docs", "BENCHMARKS.md"),
                     help="the report to write, - for stdout")
-    ap.add_argument("--json", help="also write the raw samples here")
+    ap.add_argument("--json", help="where to write the raw results (default WORK/results.json)")
+    ap.add_argument("--render", metavar="RESULTS_JSON",
+                    help="measure nothing: write the report from the raw results of an earlier run")
     ap.add_argument("--no-findings", action="store_true", help="leave bench/findings.md out of the report")
     a = ap.parse_args(argv)
     if a.quick:
@@ -1105,7 +1109,10 @@ def parse_args(argv):
 
 
 def main(argv=None):
-    args = parse_args(argv if argv is not None else sys.argv[1:])
+    argv = argv if argv is not None else sys.argv[1:]
+    args = parse_args(argv)
+    if args.render:
+        return render_only(argv)
     start = time.time()
     ctx = Context(args)
     tools, skipped = [], []
@@ -1147,19 +1154,37 @@ def main(argv=None):
         "skipped": skipped,
         "python": args.python,
     }
+    raw = {"meta": meta, "tools": [t.name for t in tools],
+           "cases": {c.name: [os.path.basename(w) for w in c.wheels] for c in cases}, "results": results}
+    with open(args.json or os.path.join(ctx.work, "results.json"), "w") as f:
+        json.dump(raw, f, indent=1, default=lambda o: o.to_json())
+    write_report(args, raw)
+    failed = [n for c in results.values() for n, r in c.get("results", {}).items()
+              if n.startswith("rules_pex") and r.get("error")]
+    return 1 if failed else 0
+
+
+def decode_sample(d):
+    if set(d) == {"wall", "cpu", "rss_kb"}:
+        return Sample(d["wall"], d["cpu"], d["rss_kb"])
+    return d
+
+
+def write_report(args, raw):
+    """Renders the report from raw results (as main measures them or as
+    --render reads them back) and writes it to args.out."""
+    ctx = Context(args)
+    tools = [TOOL_CLASSES[n](ctx) for n in raw["tools"]]
+    cases = []
+    for c in CASES:
+        if c.name in raw["cases"]:
+            c.wheels = raw["cases"][c.name]
+            cases.append(c)
     findings = None
     if not args.no_findings and os.path.exists(FINDINGS):
         with open(FINDINGS) as f:
             findings = f.read()
-    text = render(meta, results, tools, cases, findings)
-    if args.json:
-        raw = {c: {"load": r.get("load"), "results": {
-            t: {k: ([s.to_json() for s in v] if isinstance(v, list) else
-                    (v.to_json() if isinstance(v, Sample) else v)) for k, v in tr.items()}
-            for t, tr in r.get("results", {}).items()}} for c, r in results.items() if c != "bazel"}
-        raw["meta"] = meta
-        with open(args.json, "w") as f:
-            json.dump(raw, f, indent=1)
+    text = render(raw["meta"], raw["results"], tools, cases, findings)
     if args.out == "-":
         sys.stdout.write(text)
     else:
@@ -1168,9 +1193,16 @@ def main(argv=None):
             f.write(text)
         os.replace(tmp, args.out)
         log("wrote %s" % args.out)
-    failed = [n for c in results.values() for n, r in c.get("results", {}).items()
-              if n.startswith("rules_pex") and r.get("error")]
-    return 1 if failed else 0
+
+
+def render_only(argv):
+    """bench.py --render RESULTS.json [--out FILE]: the report again, from the
+    raw results of an earlier run (after editing bench/findings.md)."""
+    args = parse_args(argv)
+    with open(args.render) as f:
+        raw = json.load(f, object_hook=decode_sample)
+    write_report(args, raw)
+    return 0
 
 
 if __name__ == "__main__":

@@ -138,7 +138,7 @@ def test_smallest_case_end_to_end(tmp_path):
     assert rc == 0
     text = out.read_text()
     data = json.loads(raw.read_text())
-    res = data["trivial"]["results"]
+    res = data["results"]["trivial"]["results"]
     for tool in ("rules_pex", "zipapp", "venv", "python"):
         assert res[tool]["error"] is None, res[tool]["error"]
         assert len(res[tool]["warm"]) == 3 and len(res[tool]["cold"]) == 2
@@ -163,3 +163,8 @@ def test_smallest_case_end_to_end(tmp_path):
     for r in targets:
         assert re.search(r"\| \d+\.\d{3}× \| \d+\.\d{3}× \| (met|missed by \d+%) \|$", r), r
     assert "## heavy app" not in text
+    # --render writes the same report again from the raw results.
+    again = tmp_path / "again.md"
+    assert bench.main(["--render", str(raw), "--out", str(again), "--no-findings",
+                       "--bin", BIN, "--wheelhouse", WHEELHOUSE, "--work", str(tmp_path / "work")]) == 0
+    assert again.read_text() == text
