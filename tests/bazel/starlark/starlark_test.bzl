@@ -1,10 +1,13 @@
 """Unit tests of the Starlark helpers behind pex_binary and pex_wheel_repository."""
 
 load("@bazel_skylib//lib:unittest.bzl", "asserts", "unittest")
+
 # buildifier: disable=bzl-visibility
 load("//rules/private:pex_wheel_repo.bzl", "parse_metadata", "parse_requires_dist")
+
 # buildifier: disable=bzl-visibility
 load("//rules/private:validate.bzl", "check_entry_point", "check_env", "check_interpreter_constraint")
+
 # buildifier: disable=bzl-visibility
 load("//rules/private:wheel_name.bzl", "normalize_project", "project_of_wheel")
 
