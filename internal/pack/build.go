@@ -2,6 +2,7 @@ package pack
 
 import (
 	"archive/zip"
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -152,7 +153,9 @@ func writeArchive(f *os.File, launcher string, comp archive.Compression, manifes
 	if err != nil {
 		return fmt.Errorf("copying launcher %s: %w", launcher, err)
 	}
-	zw, err := archive.NewWriter(f, n, comp)
+	// Many entries are small: batch their headers and data into large writes.
+	buf := bufio.NewWriterSize(f, 1<<20)
+	zw, err := archive.NewWriter(buf, n, comp)
 	if err != nil {
 		return err
 	}
@@ -170,7 +173,10 @@ func writeArchive(f *os.File, launcher string, comp archive.Compression, manifes
 			return fmt.Errorf("copying %s: %w", e.name, err)
 		}
 	}
-	return zw.Close()
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return buf.Flush()
 }
 
 func addSource(zw *archive.Writer, e entry) error {

@@ -3,6 +3,8 @@ package pack
 import (
 	"archive/zip"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,9 +28,14 @@ const SummaryFormat = 1
 // check runs once per wheel and is cached, so packing an app costs little
 // more than copying its bytes.
 type WheelSummary struct {
-	Format         int               `json:"format"`
-	File           string            `json:"file"`
-	SHA256         string            `json:"sha256"`
+	Format int    `json:"format"`
+	File   string `json:"file"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+	// Directory is the digest of the wheel's zip directory (see
+	// directoryDigest): what --checked-wheel compares instead of hashing
+	// the whole file again.
+	Directory      string            `json:"directory"`
 	Project        string            `json:"project"`
 	Version        string            `json:"version"`
 	Tags           []string          `json:"tags"`
@@ -121,6 +128,10 @@ func openWheel(path string) (*dist, []string) {
 	for _, t := range w.Name.Tags {
 		s.Tags = append(s.Tags, t.String())
 	}
+	if s.Size, s.Directory, err = fileDirectory(path); err != nil {
+		w.Close()
+		return nil, []string{fmt.Sprintf("--wheel %s: %v", path, err)}
+	}
 	d := &dist{path: path, s: s, version: w.Name.ParsedVersion(), closer: w}
 	for _, f := range w.Files {
 		s.Files = append(s.Files, SummaryFile{Entry: f.Name, Scheme: f.Scheme, Path: f.Path, Size: f.Size, SHA256: f.SHA256, Executable: f.Executable})
@@ -156,13 +167,6 @@ func openChecked(path, summaryPath string) (*dist, []string) {
 	if err != nil {
 		return bad("%v", err)
 	}
-	sum, err := fileSHA256(path)
-	if err != nil {
-		return bad("%v", errText(err))
-	}
-	if sum != s.SHA256 {
-		return bad("the wheel's sha256 is %s but the summary was made from a wheel with sha256 %s; regenerate it with packer check-wheel", sum, s.SHA256)
-	}
 	f, err := os.Open(path)
 	if err != nil {
 		return bad("%v", errText(err))
@@ -176,6 +180,10 @@ func openChecked(path, summaryPath string) (*dist, []string) {
 	if err != nil {
 		f.Close()
 		return bad("%v", err)
+	}
+	if st.Size() != s.Size || directoryDigest(zr) != s.Directory {
+		f.Close()
+		return bad("the wheel is not the one the summary was made from (its size or zip directory differ); regenerate the summary with packer check-wheel")
 	}
 	archive.RegisterDeflate(zr)
 	byName := map[string]*zip.File{}
@@ -202,4 +210,38 @@ func validScheme(s string) bool {
 		}
 	}
 	return false
+}
+
+// fileDirectory returns the size of the zip file at path and the digest of
+// its directory.
+func fileDirectory(path string) (int64, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, "", err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return 0, "", err
+	}
+	zr, err := zip.NewReader(f, st.Size())
+	if err != nil {
+		return 0, "", err
+	}
+	return st.Size(), directoryDigest(zr), nil
+}
+
+// directoryDigest returns the sha256 of the zip directory's facts about
+// every entry: name, method, flags, offset, sizes and CRC-32. Any change to
+// an entry's content changes its CRC-32 (or size), so comparing digests
+// tells a stale summary from a current one without reading the data; the
+// data itself is checked against the CRC-32 and the tree hashes whenever
+// the archive is extracted or verified.
+func directoryDigest(zr *zip.Reader) string {
+	h := sha256.New()
+	for _, f := range zr.File {
+		off, _ := f.DataOffset()
+		fmt.Fprintf(h, "%s\x00%d\x00%d\x00%d\x00%d\x00%d\x00%08x\n", f.Name, f.Method, f.Flags, off, f.CompressedSize64, f.UncompressedSize64, f.CRC32)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -35,8 +35,9 @@ build options:
   --source DEST=PATH                a file placed at DEST (relative, slash-separated) in the app's code;
                                     symlinks to regular files are followed (Bazel stages inputs so)
   --wheel PATH.whl                  a wheel; several wheels of one project with different tags are allowed
-  --checked-wheel PATH.whl=SUMMARY  a wheel validated by check-wheel: only its sha256 is checked against
-                                    SUMMARY, its entries are copied without decompressing them again
+  --checked-wheel PATH.whl=SUMMARY  a wheel validated by check-wheel: its size and zip directory (names,
+                                    sizes, CRC-32s) are checked against SUMMARY, and its entries copied
+                                    without reading them twice
   --requirement REQ                 a PEP 508 root requirement; without any, every given project is a root
   --entry-point MODULE[:FUNC]       what to run; at most one of --entry-point, --script, --main
   --script NAME                     a console script (or .data/scripts file) of one of the wheels
