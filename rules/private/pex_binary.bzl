@@ -1,5 +1,6 @@
 """pex_binary and pex_test: pack Python sources and wheels into one executable file."""
 
+load(":check_wheel.bzl", "check_wheels")
 load(":providers.bzl", "PexWheelInfo")
 load(":toolchains.bzl", "LAUNCHER_TOOLCHAIN_TYPE", "PACKER_TOOLCHAIN_TYPE")
 load(":validate.bzl", "check_entry_point", "check_env", "check_interpreter_constraint")
@@ -81,13 +82,14 @@ def _longest_first(root):
     return (-len(root), root)
 
 def _collect_inputs(ctx):
-    """Sorts deps into Python files (with import roots) and wheels."""
+    """Sorts deps into Python files (with import roots) and checked wheels."""
     file_sets = [depset(ctx.files.srcs + ctx.files.main)]
     for target in ctx.attr.data:
         file_sets.append(target[DefaultInfo].files)
         file_sets.append(target[DefaultInfo].default_runfiles.files)
     import_sets = []
-    wheel_sets = [depset(ctx.files.wheels)]
+    direct_wheels = list(ctx.files.wheels)
+    checked_sets = []
     requirements = {project_of_wheel(f.basename): True for f in ctx.files.wheels}
     for dep in ctx.attr.deps:
         if PyInfo in dep:
@@ -95,21 +97,28 @@ def _collect_inputs(ctx):
             file_sets.append(dep[DefaultInfo].default_runfiles.files)
             import_sets.append(dep[PyInfo].imports)
         elif PexWheelInfo in dep:
-            wheel_sets.append(dep[PexWheelInfo].transitive_wheels)
+            checked_sets.append(dep[PexWheelInfo].transitive_checked)
             requirements[dep[PexWheelInfo].project] = True
         else:
             files = dep[DefaultInfo].files.to_list()
             if not files or [f for f in files if not f.basename.endswith(".whl")]:
                 _fail(ctx, "deps contains %s, which is neither a py_library (it has no PyInfo) nor a wheel (a pex_wheel or @pypi//<project> target, or .whl files). Wrap Python files in a py_library, put data files in data and .whl files in wheels." % dep.label)
-            wheel_sets.append(dep[DefaultInfo].files)
+            direct_wheels.extend(files)
             for f in files:
                 requirements[project_of_wheel(f.basename)] = True
 
     # Longest roots first, so that nested import roots win.
     import_roots = sorted(depset(transitive = import_sets).to_list(), key = _longest_first)
-    wheels = depset(transitive = wheel_sets)
+    # Wheels given as files are checked here; those of pex_wheel targets
+    # were checked by them. One summary per wheel, by path.
+    checked = {}
+    for wheel, summary in depset(transitive = checked_sets).to_list():
+        checked.setdefault(wheel.path, (wheel, summary))
+    unchecked = [w for w in depset(direct_wheels).to_list() if w.path not in checked]
+    for wheel, summary in check_wheels(ctx, unchecked):
+        checked[wheel.path] = (wheel, summary)
     files = [f for f in depset(transitive = file_sets).to_list() if not f.basename.endswith(".whl")]
-    return files, import_roots, wheels, sorted(requirements.keys())
+    return files, import_roots, [checked[p] for p in sorted(checked)], sorted(requirements.keys())
 
 def _check_attrs(ctx):
     entry_attrs = [a for a in ("main", "entry_point", "script") if getattr(ctx.attr, a)]
@@ -137,7 +146,7 @@ def pack(ctx, output):
       output: the File to write.
     """
     _check_attrs(ctx)
-    files, import_roots, wheels, requirements = _collect_inputs(ctx)
+    files, import_roots, checked_wheels, requirements = _collect_inputs(ctx)
 
     by_dest = {}
     for f in files:
@@ -158,7 +167,7 @@ def pack(ctx, output):
     args.add("--output", output)
     args.add("--launcher", launcher)
     args.add_all(["%s=%s" % (dest, by_dest[dest].path) for dest in sorted(by_dest)], before_each = "--source")
-    args.add_all(wheels, before_each = "--wheel")
+    args.add_all(["%s=%s" % (wheel.path, summary.path) for wheel, summary in checked_wheels], before_each = "--checked-wheel")
     args.add_all(requirements, before_each = "--requirement")
     if ctx.attr.main:
         args.add("--main", _dest(ctx, ctx.file.main, import_roots))
@@ -175,7 +184,7 @@ def pack(ctx, output):
     ctx.actions.run(
         executable = packer,
         arguments = [command, args],
-        inputs = depset([launcher] + by_dest.values(), transitive = [wheels]),
+        inputs = [launcher] + by_dest.values() + [f for pair in checked_wheels for f in pair],
         outputs = [output],
         mnemonic = "PexPack",
         # Bazel 4.2 does not expand %{label} in progress messages (5.0 does).

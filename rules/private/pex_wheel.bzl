@@ -1,6 +1,8 @@
 """pex_wheel: the wheels of one Python project, with the projects it requires."""
 
+load(":check_wheel.bzl", "check_wheels")
 load(":providers.bzl", "PexWheelInfo")
+load(":toolchains.bzl", "PACKER_TOOLCHAIN_TYPE")
 load(":wheel_name.bzl", "normalize_project", "project_of_wheel")
 
 def _pex_wheel_impl(ctx):
@@ -15,11 +17,16 @@ def _pex_wheel_impl(ctx):
         ctx.files.wheels,
         transitive = [dep[PexWheelInfo].transitive_wheels for dep in ctx.attr.deps],
     )
+    checked = check_wheels(ctx, ctx.files.wheels)
     return [
         PexWheelInfo(
             project = project,
-            wheels = ctx.files.wheels,
+            transitive_checked = depset(
+                checked,
+                transitive = [dep[PexWheelInfo].transitive_checked for dep in ctx.attr.deps],
+            ),
             transitive_wheels = transitive,
+            wheels = ctx.files.wheels,
         ),
         DefaultInfo(files = transitive),
     ]
@@ -30,7 +37,9 @@ pex_wheel = rule(
 
 `pex_wheel_repository` makes one per project; write one by hand for wheels
 kept in the workspace. In `pex_binary.deps`, the project becomes a root
-requirement and every wheel of its closure is packed.
+requirement and every wheel of its closure is packed. Each wheel is validated
+once, by its own `PexWheelCheck` action (the packer's `check-wheel`), which
+every `pex_binary` using it shares.
 
 ```starlark
 load("@rules_pex//rules:defs.bzl", "pex_wheel")
@@ -54,4 +63,6 @@ pex_wheel(
             doc = "The project's wheel files, one per set of tags (e.g. one per platform).",
         ),
     },
+    toolchains = [PACKER_TOOLCHAIN_TYPE],
+    incompatible_use_toolchain_transition = True,
 )
