@@ -109,6 +109,7 @@ def _collect_inputs(ctx):
 
     # Longest roots first, so that nested import roots win.
     import_roots = sorted(depset(transitive = import_sets).to_list(), key = _longest_first)
+
     # Wheels given as files are checked here; those of pex_wheel targets
     # were checked by them. One summary per wheel, by path.
     checked = {}
