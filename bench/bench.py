@@ -240,6 +240,14 @@ def fresh_dir(path):
     return path
 
 
+def file_sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def du(path):
     """Apparent size in bytes of a file or of every file under a directory."""
     if os.path.isfile(path):
@@ -336,7 +344,10 @@ class Context:
     def __init__(self, args):
         self.args = args
         self.work = os.path.abspath(args.work)
-        self.bin = os.path.abspath(args.bin)
+        self.source_bin = os.path.abspath(args.bin)
+        # Copies taken by prepare, so a rebuild of bin/ during the run (other
+        # work on a shared machine) cannot mix two versions into one report.
+        self.bin = os.path.join(self.work, "bin")
         self.packer = os.path.join(self.bin, "packer")
         self.launcher = os.path.join(self.bin, "launcher")
         self.wheelhouse = os.path.abspath(args.wheelhouse)
@@ -364,14 +375,18 @@ class Context:
 def prepare(ctx, cases):
     """Makes the interpreters, sources, extra wheels and plain venvs; fills in
     each case's wheels and inputs."""
-    for f in (ctx.packer, ctx.launcher):
-        if not os.access(f, os.X_OK):
-            raise BenchError("%s is missing: run make tools" % f)
+    for f in ("packer", "launcher"):
+        if not os.access(os.path.join(ctx.source_bin, f), os.X_OK):
+            raise BenchError("%s is missing: run make tools" % os.path.join(ctx.source_bin, f))
     if not any(n.endswith(".whl") for n in os.listdir(ctx.wheelhouse)):
         raise BenchError("no wheels in %s: run make wheelhouse" % ctx.wheelhouse)
     for d in (ctx.work, ctx.extra, ctx.out, ctx.cache):
         os.makedirs(d, exist_ok=True)
     build_measure(ctx.work)
+    os.makedirs(ctx.bin, exist_ok=True)
+    for f in ("packer", "launcher"):
+        shutil.copy2(os.path.join(ctx.source_bin, f), os.path.join(ctx.bin, f) + ".tmp")
+        os.replace(os.path.join(ctx.bin, f) + ".tmp", os.path.join(ctx.bin, f))
     if not os.path.exists(ctx.barepy):
         # Empty site-packages: no pip, no setuptools and its .pth hook.
         check([ctx.python, "-m", "venv", "--without-pip", ctx.bare])
@@ -588,9 +603,9 @@ class Shiv(Tool):
         return None
 
     def build_steps(self, case):
+        # The app as its wheel: shiv needs at least one requirement.
         cmd = [self.ctx.toolspy, "-m", "shiv", "--no-index"] + self.ctx.find_links() + [
-            "--site-packages", self.ctx.src, "-e", case.entry, "-p", "/usr/bin/env python3",
-            "-o", self.output(case)] + case.reqs
+            "-e", case.entry, "-p", "/usr/bin/env python3", "-o", self.output(case), "benchapp"] + case.reqs
         return [(cmd, {"PYTHONPATH": os.path.join(self.ctx.shiv_src, "src")})]
 
     def command(self, case, root):
@@ -810,7 +825,8 @@ def versions(ctx, tools):
 
     v["python"] = "%s (%s)" % (out([ctx.python, "-c", "import sys; print(sys.version.split()[0])"]), ctx.python)
     v["rules_pex"] = out(["git", "-C", REPO, "describe", "--always", "--dirty"]) + \
-        ", launcher %s" % fmt_size(os.path.getsize(ctx.launcher))
+        " (launcher %s, sha256 %s…; packer sha256 %s…)" % (
+            fmt_size(os.path.getsize(ctx.launcher)), file_sha256(ctx.launcher)[:12], file_sha256(ctx.packer)[:12])
     names = [t.name for t in tools]
     if "pex" in names or "pex-venv" in names:
         v["pex"] = out([ctx.barepy, "-m", "pex", "--version"], {"PYTHONPATH": ctx.pex_src})
@@ -999,8 +1015,8 @@ def render(meta, results, tools, cases, findings):
         render_bazel(w, results["bazel"])
     w("## Targets (issue 5; issue 3's `make bench-run` rows included)")
     w("")
-    w("| target | ratio (wall) | ratio (CPU) | verdict |")
-    w("| --- | ---: | ---: | --- |")
+    w("| target | ratio of wall medians | of wall minimums | of CPU medians | verdict |")
+    w("| --- | ---: | ---: | ---: | --- |")
     for case_name, metric, other, target, text in TARGETS:
         if case_name not in results:
             continue
@@ -1017,15 +1033,18 @@ def render(meta, results, tools, cases, findings):
                     why = "not measured (%s failed)" % LABELS[other]
                 elif other in ("pex", "shiv") and theirs is None:
                     why = "not measured (no %s checkout)" % other
-                w("| %s%s ≤ %.2f× | — | — | %s |" % (text, suffix, target, why))
+                w("| %s%s ≤ %.2f× | — | — | — | %s |" % (text, suffix, target, why))
                 continue
             r = ratio(metric_values(o, metric), metric_values(theirs, metric))
+            ours_v, theirs_v = metric_values(o, metric), metric_values(theirs, metric)
+            rmin = ratio(min(ours_v), min(theirs_v)) if isinstance(ours_v, list) and isinstance(theirs_v, list) else None
             rc = ratio(metric_cpu(o, metric), metric_cpu(theirs, metric))
-            w("| %s%s ≤ %.2f× | %s | %s | %s |" % (text, suffix, target, "%.3f×" % r if r is not None else "—",
-                                                   "%.3f×" % rc if rc is not None else "—", verdict(r, target)))
+            cells = ["%.3f×" % x if x is not None else "—" for x in (r, rmin, rc)]
+            w("| %s%s ≤ %.2f× | %s | %s | %s | %s |" % (text, suffix, target, cells[0], cells[1], cells[2],
+                                                        verdict(r, target)))
     w("")
-    w("Verdicts are taken on wall-clock medians; the CPU ratio is shown because it is less sensitive")
-    w("to the other work on the machine.")
+    w("Verdicts are taken on wall-clock medians. The ratio of the fastest runs and that of CPU time")
+    w("(user+sys) are shown because they are less sensitive to the other work on the machine.")
     w("")
     if findings:
         w(findings.rstrip())

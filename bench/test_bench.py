@@ -161,7 +161,7 @@ def test_smallest_case_end_to_end(tmp_path):
     targets = [r for r in rows if r.startswith("| warm start, trivial app")]
     assert len(targets) == 2
     for r in targets:
-        assert re.search(r"\| \d+\.\d{3}× \| \d+\.\d{3}× \| (met|missed by \d+%) \|$", r), r
+        assert re.search(r"\| \d+\.\d{3}× \| \d+\.\d{3}× \| \d+\.\d{3}× \| (met|missed by \d+%) \|$", r), r
     assert "## heavy app" not in text
     # --render writes the same report again from the raw results.
     again = tmp_path / "again.md"
