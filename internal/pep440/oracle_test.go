@@ -2,52 +2,13 @@ package pep440
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"math/rand"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/rules-pex/rules_pex/internal/oracletest"
 )
-
-// The oracle is Debian's python3-packaging, the reference implementation of
-// the specification. PACKAGING_ORACLE_PYTHON overrides the interpreter.
-const defaultOraclePython = "/usr/bin/python3.11"
-
-// runOracle sends req as JSON to testdata/oracle.py in one Python process
-// and decodes its answer into resp.
-func runOracle(t *testing.T, req, resp any) {
-	t.Helper()
-	py := os.Getenv("PACKAGING_ORACLE_PYTHON")
-	if py == "" {
-		py = defaultOraclePython
-	}
-	if _, err := os.Stat(py); err != nil {
-		t.Fatalf("the packaging oracle needs %s with Debian's python3-packaging (apt-get install -y python3-packaging): %v", py, err)
-	}
-	in, err := json.Marshal(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(py, "testdata/oracle.py")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = bytes.NewReader(in), &stdout, &stderr
-	start := time.Now()
-	defer func() { t.Logf("the oracle took %v", time.Since(start)) }()
-	if err := cmd.Run(); err != nil {
-		var exit *exec.ExitError
-		if errors.As(err, &exit) && exit.ExitCode() == 3 {
-			t.Fatalf("python3-packaging is missing for %s (apt-get install -y python3-packaging): %s", py, stderr.String())
-		}
-		t.Fatalf("running the packaging oracle with %s: %v\n%s", py, err, stderr.String())
-	}
-	if err := json.Unmarshal(stdout.Bytes(), resp); err != nil {
-		t.Fatalf("decoding the oracle's answer: %v", err)
-	}
-}
 
 // versionGen makes version strings in every spelling the specification
 // allows, from a small value space so that equal and neighbouring versions
@@ -297,7 +258,7 @@ func TestOracle(t *testing.T) {
 		Specs     []*string        `json:"specs"`
 		Contains  []*[2]bool       `json:"contains"`
 	}
-	runOracle(t, req, &resp)
+	oracletest.Run(t, "testdata/oracle.py", req, &resp)
 	t.Logf("packaging %s: %d versions, %d pairs, %d specifier sets, %d containment checks",
 		resp.Packaging, len(versions), len(pairs), len(specs), len(contains))
 	if len(resp.Versions) != len(versions) || len(resp.Pairs) != len(pairs) || len(resp.Specs) != len(specs) || len(resp.Contains) != len(contains) {

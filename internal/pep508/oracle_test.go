@@ -2,57 +2,18 @@ package pep508
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/rules-pex/rules_pex/internal/oracletest"
 	"github.com/rules-pex/rules_pex/internal/pep440"
 )
-
-// The oracle is Debian's python3-packaging, the reference implementation of
-// the specification. PACKAGING_ORACLE_PYTHON overrides the interpreter.
-const defaultOraclePython = "/usr/bin/python3.11"
-
-// runOracle sends req as JSON to testdata/oracle.py in one Python process
-// and decodes its answer into resp.
-func runOracle(t *testing.T, req, resp any) {
-	t.Helper()
-	py := os.Getenv("PACKAGING_ORACLE_PYTHON")
-	if py == "" {
-		py = defaultOraclePython
-	}
-	if _, err := os.Stat(py); err != nil {
-		t.Fatalf("the packaging oracle needs %s with Debian's python3-packaging (apt-get install -y python3-packaging): %v", py, err)
-	}
-	in, err := json.Marshal(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(py, "testdata/oracle.py")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = bytes.NewReader(in), &stdout, &stderr
-	start := time.Now()
-	defer func() { t.Logf("the oracle took %v", time.Since(start)) }()
-	if err := cmd.Run(); err != nil {
-		var exit *exec.ExitError
-		if errors.As(err, &exit) && exit.ExitCode() == 3 {
-			t.Fatalf("python3-packaging is missing for %s (apt-get install -y python3-packaging): %s", py, stderr.String())
-		}
-		t.Fatalf("running the packaging oracle with %s: %v\n%s", py, err, stderr.String())
-	}
-	if err := json.Unmarshal(stdout.Bytes(), resp); err != nil {
-		t.Fatalf("decoding the oracle's answer: %v", err)
-	}
-}
 
 // oracleEnvs are complete environments of real interpreters.
 var oracleEnvs = []Environment{
@@ -352,7 +313,7 @@ func TestOracle(t *testing.T) {
 		}
 		Requirements []*oracleRequirement
 	}
-	runOracle(t, map[string]any{"names": names, "markers": markers, "envs": oracleEnvs, "requirements": reqs}, &resp)
+	oracletest.Run(t, "testdata/oracle.py", map[string]any{"names": names, "markers": markers, "envs": oracleEnvs, "requirements": reqs}, &resp)
 	if len(resp.Names) != len(names) || len(resp.Markers) != len(markers) || len(resp.Requirements) != len(reqs) {
 		t.Fatalf("oracle answered %d/%d/%d items", len(resp.Names), len(resp.Markers), len(resp.Requirements))
 	}

@@ -4,35 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rules-pex/rules_pex/internal/tags"
 )
-
-// debianPackaging is where Debian's python3-packaging installs the library
-// the oracle tests compare against.
-const debianPackaging = "/usr/lib/python3/dist-packages/packaging"
-
-// packagingPath returns a directory holding only a link to Debian's
-// packaging library, to put first on sys.path of any interpreter (so none
-// sees the rest of dist-packages). It fails the test when the library is
-// missing.
-func packagingPath(t *testing.T) string {
-	t.Helper()
-	if _, err := os.Stat(filepath.Join(debianPackaging, "tags.py")); err != nil {
-		t.Fatalf("Python's packaging library is the oracle of this test and is missing (%v): CI must run `apt-get install -y python3-packaging`", err)
-	}
-	dir := t.TempDir()
-	if err := os.Symlink(debianPackaging, filepath.Join(dir, "packaging")); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
 
 // lookPython finds an interpreter or fails the test saying what CI must install.
 func lookPython(t *testing.T, name, install string) string {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/rules-pex/rules_pex/internal/oracletest"
 	"github.com/rules-pex/rules_pex/internal/tags"
 )
 
@@ -42,7 +43,7 @@ var oracleInterpreters = []struct {
 // packaging computes inside that interpreter: the full ordered tag list and
 // all marker variables must be equal.
 func TestSupportedMatchesPackaging(t *testing.T) {
-	pkg := packagingPath(t)
+	pkg := oracletest.PackagingDir(t)
 	for _, tc := range oracleInterpreters {
 		t.Run(tc.name, func(t *testing.T) {
 			python := lookPython(t, tc.python, tc.install)

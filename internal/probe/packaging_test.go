@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/rules-pex/rules_pex/internal/oracletest"
 	"github.com/rules-pex/rules_pex/internal/tags"
 )
 
@@ -27,41 +28,36 @@ const (
 	armSoftFloat = 0x05000200 // EABI5, soft float
 )
 
-// linuxInfo is a probe result for a CPython on glibc Linux; cases modify it.
-func linuxInfo(major, minor int, platform, glibc string, elfClass uint8, machine uint16) *Info {
-	return &Info{
-		Schema:              SchemaVersion,
-		ImplementationName:  "cpython",
-		VersionInfo:         VersionInfo{Major: major, Minor: minor, ReleaseLevel: "final"},
-		ExtSuffix:           ptr(fmt.Sprintf(".cpython-%d%d-x86_64-linux-gnu.so", major, minor)),
-		ExtensionSuffixes:   []string{fmt.Sprintf(".cpython-%d%d-x86_64-linux-gnu.so", major, minor), ".abi3.so", ".so"},
-		PyDebug:             ptr(false),
-		WithPymalloc:        ptr(true),
-		PyVersionNodot:      ptr(fmt.Sprintf("%d%d", major, minor)),
-		System:              "Linux",
-		Machine:             "x86_64",
-		SysconfigPlatform:   ptr(platform),
-		GlibcVersion:        ptr(glibc),
-		ELF:                 &ELF{Class: elfClass, Data: 1, Machine: machine, Interpreter: ptr("/lib/ld-linux.so.2")},
-		HasGetTotalRefCount: false,
-	}
-}
-
-// macInfo is a probe result for a CPython on macOS.
-func macInfo(major, minor int, macos, machine string) *Info {
+// cpythonInfo is a probe result for a CPython whose extension modules end
+// in ".cpython-XY-<soPlatform>.so"; linuxInfo and macInfo add the platform.
+func cpythonInfo(major, minor int, soPlatform string) *Info {
+	ext := fmt.Sprintf(".cpython-%d%d-%s.so", major, minor, soPlatform)
 	return &Info{
 		Schema:             SchemaVersion,
 		ImplementationName: "cpython",
 		VersionInfo:        VersionInfo{Major: major, Minor: minor, ReleaseLevel: "final"},
-		ExtSuffix:          ptr(fmt.Sprintf(".cpython-%d%d-darwin.so", major, minor)),
-		ExtensionSuffixes:  []string{fmt.Sprintf(".cpython-%d%d-darwin.so", major, minor), ".abi3.so", ".so"},
+		ExtSuffix:          ptr(ext),
+		ExtensionSuffixes:  []string{ext, ".abi3.so", ".so"},
 		PyDebug:            ptr(false),
 		WithPymalloc:       ptr(true),
 		PyVersionNodot:     ptr(fmt.Sprintf("%d%d", major, minor)),
-		System:             "Darwin",
-		Machine:            machine,
-		MacOSVersion:       ptr(macos),
 	}
+}
+
+// linuxInfo is a probe result for a CPython on glibc Linux; cases modify it.
+func linuxInfo(major, minor int, platform, glibc string, elfClass uint8, machine uint16) *Info {
+	return with(cpythonInfo(major, minor, "x86_64-linux-gnu"), func(i *Info) {
+		i.System, i.Machine = "Linux", "x86_64"
+		i.SysconfigPlatform, i.GlibcVersion = ptr(platform), ptr(glibc)
+		i.ELF = &ELF{Class: elfClass, Data: 1, Machine: machine, Interpreter: ptr("/lib/ld-linux.so.2")}
+	})
+}
+
+// macInfo is a probe result for a CPython on macOS.
+func macInfo(major, minor int, macos, machine string) *Info {
+	return with(cpythonInfo(major, minor, "darwin"), func(i *Info) {
+		i.System, i.Machine, i.MacOSVersion = "Darwin", machine, ptr(macos)
+	})
 }
 
 func with(i *Info, f func(*Info)) *Info { f(i); return i }
@@ -196,7 +192,7 @@ type oracleResult struct {
 // the probe script's ELF and musl readers and the Go version parsers
 // against packaging's on the same inputs.
 func TestSyntheticInterpretersMatchPackaging(t *testing.T) {
-	pkg := packagingPath(t)
+	pkg := oracletest.PackagingDir(t)
 	python := lookPython(t, "/usr/bin/python3.11", "`apt-get install -y python3.11`")
 	driver, err := filepath.Abs("testdata/packaging_oracle.py")
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rules-pex/rules_pex/internal/oracletest"
 )
 
 // writeScript writes the embedded probe script to a file for Python to load.
@@ -117,7 +119,7 @@ for v in values:
 
 json.dump(bad, sys.stdout)
 `
-	out := runPython(t, python, t.TempDir(), nil, "-I", "-c", harness, writeScript(t), packagingPath(t))
+	out := runPython(t, python, t.TempDir(), nil, "-I", "-c", harness, writeScript(t), oracletest.PackagingDir(t))
 	var bad []string
 	if err := json.Unmarshal(out, &bad); err != nil {
 		t.Fatalf("harness output %q: %v", out, err)

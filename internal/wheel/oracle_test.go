@@ -1,22 +1,13 @@
 package wheel
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"os"
-	"os/exec"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
-)
 
-// The oracle is Python's reference implementations: Debian's
-// python3-packaging for wheel file names, the standard library's email
-// parser for METADATA and configparser for entry_points.txt.
-// PACKAGING_ORACLE_PYTHON overrides the interpreter.
-const defaultOraclePython = "/usr/bin/python3.11"
+	"github.com/rules-pex/rules_pex/internal/oracletest"
+)
 
 type oracleRequest struct {
 	Filenames   []string `json:"filenames"`
@@ -48,33 +39,14 @@ type oracleResponse struct {
 	} `json:"entry_points"`
 }
 
+// runOracle asks testdata/oracle.py, which answers with Python's reference
+// implementations: Debian's python3-packaging for wheel file names, the
+// standard library's email parser for METADATA and configparser for
+// entry_points.txt.
 func runOracle(t *testing.T, req oracleRequest) oracleResponse {
 	t.Helper()
-	py := os.Getenv("PACKAGING_ORACLE_PYTHON")
-	if py == "" {
-		py = defaultOraclePython
-	}
-	if _, err := os.Stat(py); err != nil {
-		t.Fatalf("the oracle needs %s with Debian's python3-packaging (apt-get install -y python3-packaging): %v", py, err)
-	}
-	in, err := json.Marshal(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(py, "testdata/oracle.py")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = bytes.NewReader(in), &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		var exit *exec.ExitError
-		if errors.As(err, &exit) && exit.ExitCode() == 3 {
-			t.Fatalf("python3-packaging is missing for %s (apt-get install -y python3-packaging): %s", py, stderr.String())
-		}
-		t.Fatalf("running the oracle with %s: %v\n%s", py, err, stderr.String())
-	}
 	var resp oracleResponse
-	if err := json.Unmarshal(stdout.Bytes(), &resp); err != nil {
-		t.Fatalf("decoding the oracle's answer: %v", err)
-	}
+	oracletest.Run(t, "testdata/oracle.py", req, &resp)
 	if len(resp.Filenames) != len(req.Filenames) || len(resp.Metadata) != len(req.Metadata) || len(resp.EntryPoints) != len(req.EntryPoints) {
 		t.Fatalf("the oracle answered %d/%d/%d items for %d/%d/%d", len(resp.Filenames), len(resp.Metadata), len(resp.EntryPoints), len(req.Filenames), len(req.Metadata), len(req.EntryPoints))
 	}

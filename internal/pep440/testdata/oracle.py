@@ -20,31 +20,17 @@ derives the prefix from the text as written) does not leak into results.
 """
 
 import json
+import os
 import sys
 
-try:
+# oracletest.py (internal/oracletest) holds what the oracle scripts share.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "oracletest"))
+import oracletest  # noqa: E402  (exits 3 when packaging is missing)
+
+with oracletest.packaging_required():
     import packaging
-    from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
     from packaging.version import InvalidVersion, Version
-except ImportError as e:  # pragma: no cover - reported by the Go test
-    sys.stderr.write(f"cannot import packaging: {e}\n")
-    sys.exit(3)
-
-
-def canonical_clause(spec):
-    op, ver = spec.operator, spec.version
-    if op == "===":
-        return op + ver
-    if ver.endswith(".*"):
-        return op + str(Version(ver[:-2])) + ".*"
-    return op + str(Version(ver))
-
-
-def canonical(text):
-    # SpecifierSet drops clauses equal to another under its own notion of
-    # equality (1.0 == 1); the canonical form keeps every distinct clause.
-    clauses = [Specifier(c) for c in text.split(",") if c.strip()]
-    return ",".join(sorted({canonical_clause(s) for s in clauses}))
 
 
 def main():
@@ -87,7 +73,7 @@ def main():
     for s in req["specs"]:
         try:
             SpecifierSet(s)
-            c = canonical(s)
+            c = oracletest.canonical_specifier(s)
         except (InvalidSpecifier, InvalidVersion):
             specs.append(None)
             canon_sets.append(None)

@@ -24,19 +24,19 @@ verbatim), sorted, without duplicates, joined by ",".
 """
 
 import json
+import os
 import sys
 
-try:
+# oracletest.py (internal/oracletest) holds what the oracle scripts share.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "oracletest"))
+import oracletest  # noqa: E402  (exits 3 when packaging is missing)
+
+with oracletest.packaging_required():
     import packaging
     from packaging._parser import Value, Variable, parse_requirement
     from packaging.markers import _format_marker
     from packaging.requirements import Requirement
-    from packaging.specifiers import Specifier
     from packaging.utils import canonicalize_name
-    from packaging.version import Version
-except ImportError as e:  # pragma: no cover - reported by the Go test
-    sys.stderr.write(f"cannot import packaging: {e}\n")
-    sys.exit(3)
 
 
 def normalize_extras(markers):
@@ -58,22 +58,6 @@ def normalize_extras(markers):
 
 def marker_str(marker):
     return _format_marker(normalize_extras(marker._markers))
-
-
-def canonical_clause(spec):
-    op, ver = spec.operator, spec.version
-    if op == "===":
-        return op + ver
-    if ver.endswith(".*"):
-        return op + str(Version(ver[:-2])) + ".*"
-    return op + str(Version(ver))
-
-
-def canonical_specifier(text):
-    # SpecifierSet drops clauses equal to another under its own notion of
-    # equality (1.0 == 1); the canonical form keeps every distinct clause.
-    clauses = [Specifier(c) for c in text.split(",") if c.strip()]
-    return ",".join(sorted({canonical_clause(s) for s in clauses}))
 
 
 def main():
@@ -108,7 +92,7 @@ def main():
             {
                 "name": r.name,
                 "extras": sorted(r.extras),
-                "specifier": canonical_specifier(parse_requirement(s).specifier),
+                "specifier": oracletest.canonical_specifier(parse_requirement(s).specifier),
                 "url": r.url or "",
                 "marker": marker_str(r.marker) if r.marker else "",
             }

@@ -7,14 +7,16 @@ import configparser
 import email.parser
 import email.policy
 import json
+import os
 import re
 import sys
 
-try:
+# oracletest.py (internal/oracletest) holds what the oracle scripts share.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "oracletest"))
+import oracletest  # noqa: E402  (exits 3 when packaging is missing)
+
+with oracletest.packaging_required():
     from packaging.utils import parse_wheel_filename
-except ImportError as e:
-    print(e, file=sys.stderr)
-    sys.exit(3)
 
 
 def filename(s):

@@ -1,0 +1,51 @@
+"""What the oracle scripts of the Go tests share (the Python half of the Go
+package oracletest): the exit code that tells the Go side packaging is
+missing, and the canonical form of a specifier set that the pep440 and
+pep508 tests compare with SpecifierSet.String().
+
+An oracle script in internal/<pkg>/testdata imports it with
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "oracletest"))
+    import oracletest
+"""
+
+import contextlib
+import sys
+
+# oracletest.Run reports this exit code as python3-packaging missing.
+EXIT_MISSING_PACKAGING = 3
+
+
+@contextlib.contextmanager
+def packaging_required():
+    """Exits with EXIT_MISSING_PACKAGING if an import in the block fails."""
+    try:
+        yield
+    except ImportError as e:  # pragma: no cover - reported by the Go test
+        sys.stderr.write(f"cannot import packaging: {e}\n")
+        sys.exit(EXIT_MISSING_PACKAGING)
+
+
+with packaging_required():
+    from packaging.specifiers import Specifier
+    from packaging.version import Version
+
+
+def canonical_clause(spec):
+    """One clause as its operator and normalized version (".*" kept, "==="
+    operands verbatim)."""
+    op, ver = spec.operator, spec.version
+    if op == "===":
+        return op + ver
+    if ver.endswith(".*"):
+        return op + str(Version(ver[:-2])) + ".*"
+    return op + str(Version(ver))
+
+
+def canonical_specifier(text):
+    """The canonical form of a specifier set: its clauses in canonical form,
+    sorted, without duplicates, joined by ","."""
+    # SpecifierSet drops clauses equal to another under its own notion of
+    # equality (1.0 == 1); the canonical form keeps every distinct clause.
+    clauses = [Specifier(c) for c in text.split(",") if c.strip()]
+    return ",".join(sorted({canonical_clause(s) for s in clauses}))
