@@ -5,6 +5,7 @@ pep508 tests compare with SpecifierSet.String().
 
 An oracle script in internal/<pkg>/testdata imports it with
 
+    sys.dont_write_bytecode = True
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "oracletest"))
     import oracletest
 """

@@ -23,7 +23,9 @@ import json
 import os
 import sys
 
-# oracletest.py (internal/oracletest) holds what the oracle scripts share.
+# oracletest.py (internal/oracletest) holds what the oracle scripts share;
+# importing it must leave no __pycache__ in the source tree.
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "oracletest"))
 import oracletest  # noqa: E402  (exits 3 when packaging is missing)
 
