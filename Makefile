@@ -9,7 +9,7 @@ FUZZTIME ?= 3s
 GOFLAGS_STATIC := CGO_ENABLED=0
 LDFLAGS := -s -w
 
-.PHONY: all deps tools cross example wheelhouse test unit fuzz bench-pack clean
+.PHONY: all deps tools cross example example-cli wheelhouse test unit fuzz bazel-e2e gazelle release bench bench-run bench-pack bench-smoke clean
 
 all: tools
 
@@ -25,7 +25,13 @@ tools:
 wheelhouse: deps
 	scripts/wheelhouse/make-wheelhouse $(WHEELHOUSE)
 
-example: deps tools wheelhouse
+# Builds and runs examples/bazel-wheels (numpy and cryptography from the
+# wheelhouse) with Bazel, then runs the built file outside Bazel too.
+example: deps wheelhouse
+	scripts/example-bazel
+
+# The same without Bazel: the packer CLI on examples/hello.
+example-cli: deps tools wheelhouse
 	scripts/example
 
 # Every test: the wheelhouse checks, unit tests of every library (with the
@@ -33,10 +39,12 @@ example: deps tools wheelhouse
 # (tests/), and a short fuzzing pass over every fuzz target.
 test: deps wheelhouse tools cross
 	$(GO) vet ./...
+	$(MAKE) bench-smoke
 	scripts/wheelhouse/make-wheelhouse --verify --no-build $(WHEELHOUSE)
 	/usr/bin/python3.11 -m pytest -q -p no:cacheprovider scripts/wheelhouse/tests
 	RULES_PEX_WHEELHOUSE=$(WHEELHOUSE) $(GO) test -count=1 ./...
 	$(MAKE) fuzz
+	$(MAKE) bazel-e2e
 
 # The launcher and the packer build static for linux/darwin x amd64/arm64.
 cross:
@@ -52,6 +60,37 @@ unit:
 
 fuzz:
 	scripts/fuzz-all $(FUZZTIME)
+
+# The Bazel side end to end: lint, Gazelle, docs, Starlark unit tests,
+# analysis errors, every example, cross-packing, reproducibility, an nginx
+# remote cache, incremental builds and a release consumed by file:// URL.
+# `tests/bazel/run STEP...` runs some steps only.
+bazel-e2e: deps wheelhouse
+	RULES_PEX_WHEELHOUSE=$(WHEELHOUSE) tests/bazel/run
+
+# Regenerates the Go BUILD.bazel files with Gazelle.
+gazelle:
+	tests/bazel/update-build-files
+
+# Cross-builds both tools for linux/darwin x amd64/arm64 and writes the
+# release archive with sha256 pins: make release VERSION=0.1.0
+VERSION ?= 0.0.0-dev
+release:
+	tests/bazel/make-release $(VERSION) out/release
+
+# Benchmarks (not tests): docs/BENCHMARKS.md against pex and shiv (give
+# PEX_SRC=DIR and SHIV_SRC=DIR checkouts), zipapp, Bazel's zip and the floors.
+bench: deps tools wheelhouse
+	/usr/bin/python3.11 bench/bench.py --bin $(BIN) --wheelhouse $(WHEELHOUSE)
+
+# The launcher's start-up against the floors (issue 3's bench-run).
+bench-run: deps tools wheelhouse
+	/usr/bin/python3.11 bench/bench.py --bin $(BIN) --wheelhouse $(WHEELHOUSE) --cases trivial,heavy,bigso --tools rules_pex,floors --out -
+
+# The smallest benchmark case, run by make test so the harness cannot rot.
+bench-smoke: tools wheelhouse
+	/usr/bin/python3.11 -m pytest -q -p no:cacheprovider bench/test_bench.py
+	/usr/bin/python3.11 bench/bench.py --bin $(BIN) --wheelhouse $(WHEELHOUSE) --cases trivial --tools rules_pex,zipapp,floors --quick --out /dev/null
 
 bench-pack: deps tools wheelhouse
 	BIN=$(BIN) WHEELHOUSE=$(WHEELHOUSE) scripts/bench-pack
