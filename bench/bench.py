@@ -3,7 +3,7 @@
 zipapp and Bazel's py_binary --build_python_zip, next to the physical floors,
 on the same inputs in one run. Writes a Markdown report (docs/BENCHMARKS.md).
 
-Cases (--cases, comma-separated; default all but "bazel"):
+Cases (--cases, comma-separated; default all):
   trivial       an app that imports nothing
   heavy         an app importing flask, requests, numpy, yaml and cryptography
   bigso         an archive holding one 40 MB native extension (gcc-built from
@@ -1089,7 +1089,7 @@ def parse_args(argv):
     ap.add_argument("--python", default="/usr/bin/python3.11", help="the interpreter every tool runs on")
     ap.add_argument("--pex-src", default=os.environ.get("PEX_SRC"), help="a pex checkout (default $PEX_SRC)")
     ap.add_argument("--shiv-src", default=os.environ.get("SHIV_SRC"), help="a shiv checkout (default $SHIV_SRC)")
-    ap.add_argument("--cases", default="trivial,heavy,bigso,bigso-import")
+    ap.add_argument("--cases", default="trivial,heavy,bigso,bigso-import,bazel")
     ap.add_argument("--tools", default=",".join(ALL_TOOLS),
                     help="comma-separated tools; 'floors' means venv,python,cp")
     ap.add_argument("--runs", type=int, default=15, help="warm runs per tool")
@@ -1206,6 +1206,10 @@ def write_report(args, raw):
     text = render(raw["meta"], raw["results"], tools, cases, findings)
     if args.out == "-":
         sys.stdout.write(text)
+    elif os.path.exists(args.out) and not os.path.isfile(args.out):
+        # /dev/null, a pipe: write in place, never rename over it.
+        with open(args.out, "w") as f:
+            f.write(text)
     else:
         tmp = args.out + ".tmp"
         with open(tmp, "w") as f:

@@ -168,3 +168,7 @@ def test_smallest_case_end_to_end(tmp_path):
     assert bench.main(["--render", str(raw), "--out", str(again), "--no-findings",
                        "--bin", BIN, "--wheelhouse", WHEELHOUSE, "--work", str(tmp_path / "work")]) == 0
     assert again.read_text() == text
+    # A device is written in place, never replaced (make bench-smoke writes to /dev/null).
+    assert bench.main(["--render", str(raw), "--out", os.devnull, "--no-findings",
+                       "--bin", BIN, "--wheelhouse", WHEELHOUSE, "--work", str(tmp_path / "work")]) == 0
+    assert not os.path.isfile(os.devnull) and not os.path.exists(os.devnull + ".tmp")
