@@ -90,6 +90,7 @@ bench-run: deps tools wheelhouse
 # The smallest benchmark case, run by make test so the harness cannot rot.
 bench-smoke: tools wheelhouse
 	/usr/bin/python3.11 -m pytest -q -p no:cacheprovider bench/test_bench.py
+	@mkdir -p $(CURDIR)/out
 	/usr/bin/python3.11 bench/bench.py --bin $(BIN) --wheelhouse $(WHEELHOUSE) --cases trivial --tools rules_pex,zipapp,floors --quick --out $(CURDIR)/out/bench-smoke.md
 
 bench-pack: deps tools wheelhouse
