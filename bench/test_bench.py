@@ -143,8 +143,11 @@ def test_smallest_case_end_to_end(tmp_path):
         assert res[tool]["error"] is None, res[tool]["error"]
         assert len(res[tool]["warm"]) == 3 and len(res[tool]["cold"]) == 2
         assert all(s["wall"] > 0 and s["rss_kb"] > 1000 for s in res[tool]["warm"] + res[tool]["cold"])
-    for tool in ("rules_pex", "rules_pex-checked", "zipapp", "venv", "cp"):
-        assert len(res[tool]["build"]) == 2
+    # Builds under half a second (the packer's, cp's) get four times the rounds.
+    for tool in ("rules_pex", "rules_pex-checked", "cp"):
+        assert len(res[tool]["build"]) == 8
+    assert len(res["venv"]["build"]) == 2
+    assert len(res["zipapp"]["build"]) in (2, 8)
     # The archive is what the report says it is, and --checked-wheel wrote the same bytes.
     archive = tmp_path / "work" / "out" / "trivial.rules_pex"
     assert res["rules_pex"]["size"] == archive.stat().st_size
