@@ -839,9 +839,10 @@ def versions(ctx, tools):
     if "pex" in names or "pex-venv" in names:
         v["pex"] = out([ctx.barepy, "-m", "pex", "--version"], {"PYTHONPATH": ctx.pex_src})
     if "shiv" in names:
-        v["shiv"] = out([ctx.toolspy, "-m", "shiv", "--version"], {"PYTHONPATH": os.path.join(ctx.shiv_src, "src")})
+        v["shiv"] = out([ctx.toolspy, "-m", "shiv", "--version"],
+                        {"PYTHONPATH": os.path.join(ctx.shiv_src, "src")}).split()[-1]
     if "zipapp" in names or "shiv" in names:
-        v["pip"] = out([ctx.toolspy, "-m", "pip", "--version"]).split(" from ")[0]
+        v["pip"] = out([ctx.toolspy, "-m", "pip", "--version"]).split(" from ")[0].split()[-1]
     v["gcc"] = out(["gcc", "-dumpfullversion"])
     return v
 
