@@ -83,7 +83,7 @@ release:
 bench: deps tools wheelhouse
 	/usr/bin/python3.11 bench/bench.py --bin $(BIN) --wheelhouse $(WHEELHOUSE)
 
-# The launcher's start-up against the floors (issue 3's bench-run).
+# The launcher's start-up against the floors: trivial, heavy and 40 MB .so apps.
 bench-run: deps tools wheelhouse
 	/usr/bin/python3.11 bench/bench.py --bin $(BIN) --wheelhouse $(WHEELHOUSE) --cases trivial,heavy,bigso --tools rules_pex,floors --out -
 

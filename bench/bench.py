@@ -852,7 +852,7 @@ def versions(ctx, tools):
 TARGETS = [
     # (case, metric, other tool, max ratio, text)
     ("trivial", "warm", "venv", 1.05, "warm start, trivial app, vs the plain venv's run"),
-    ("trivial", "warm", "python", 1.05, "warm start, trivial app, vs `python -c pass` (issue 3's form)"),
+    ("trivial", "warm", "python", 1.05, "warm start, trivial app, vs `python -c pass`"),
     ("heavy", "warm", "venv", 1.02, "warm run, heavy app, vs the plain venv's run"),
     ("heavy", "cold", "shiv", 0.5, "cold first run, heavy app, vs shiv's"),
     ("heavy", "cold", "pex", 0.25, "cold first run, heavy app, vs pex's"),
@@ -1023,7 +1023,7 @@ def render(meta, results, tools, cases, findings):
             w("")
     if "bazel" in results:
         render_bazel(w, results["bazel"])
-    w("## Targets (issue 5; issue 3's `make bench-run` rows included)")
+    w("## Targets (with the rows of `make bench-run`)")
     w("")
     w("| target | ratio of wall medians | of wall minimums | of CPU medians | verdict |")
     w("| --- | ---: | ---: | ---: | --- |")

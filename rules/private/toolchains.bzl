@@ -67,7 +67,7 @@ pex_launcher_toolchain(
 
 toolchain(
     name = "launcher_darwin_arm64_toolchain",
-    target_compatible_with = ["@platforms//os:macos", "@platforms//cpu:aarch64"],
+    target_compatible_with = ["@platforms//os:osx", "@platforms//cpu:aarch64"],
     toolchain = ":launcher_darwin_arm64",
     toolchain_type = "@rules_pex//rules/toolchain:launcher_toolchain_type",
 )
