@@ -24,8 +24,10 @@ import (
 	"github.com/rules-pex/rules_pex/internal/relpath"
 )
 
-// Version identifies this packer in build_properties.
-const Version = "0.1.0"
+// Version identifies this packer in build_properties. A release stamps it
+// (go build -ldflags=-X github.com/rules-pex/rules_pex/internal/pack.Version=x.y.z);
+// a build from source says 0.1.0.
+var Version = "0.1.0"
 
 // source is one --source input.
 type source struct {
