@@ -8,8 +8,8 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
-	"os"
 
+	"github.com/rules-pex/rules_pex/internal/regfile"
 	"github.com/rules-pex/rules_pex/internal/relpath"
 )
 
@@ -86,7 +86,7 @@ func ReadEntry(r io.ReaderAt, size int64, name string, limit int64) ([]byte, err
 
 // ReadEntryFile is ReadEntry on the file at path.
 func ReadEntryFile(path, name string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, err
 	}

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/rules-pex/rules_pex/internal/regfile"
 	"github.com/rules-pex/rules_pex/internal/relpath"
 )
 
@@ -32,7 +32,7 @@ type entry struct {
 // Open opens the archive at path. Only the end of the file and the central
 // directory are read: usually one or two reads.
 func Open(path string) (*Reader, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, err
 	}

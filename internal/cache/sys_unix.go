@@ -8,7 +8,9 @@ import (
 )
 
 func openLock(path string, create bool) (int, error) {
-	flags := syscall.O_RDONLY | syscall.O_CLOEXEC
+	// O_NONBLOCK: a named pipe in place of a lock file must not make
+	// the open wait for a writer (flock works on it all the same).
+	flags := syscall.O_RDONLY | syscall.O_CLOEXEC | syscall.O_NONBLOCK | syscall.O_NOCTTY
 	if create {
 		flags |= syscall.O_CREAT
 	}
@@ -68,34 +70,4 @@ func privateDir(path string) bool {
 	}
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	return ok && int(st.Uid) == os.Getuid()
-}
-
-// ReadSmallFile reads a whole small file with raw system calls (no
-// os.File, so no poller set-up): the warm start path reads its plan so.
-func ReadSmallFile(path string, limit int) ([]byte, error) {
-	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: path, Err: err}
-	}
-	defer syscall.Close(fd)
-	buf := make([]byte, 0, 8192)
-	for {
-		if len(buf) == cap(buf) {
-			if cap(buf) >= limit {
-				return nil, &os.PathError{Op: "read", Path: path, Err: syscall.EFBIG}
-			}
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := syscall.Read(fd, buf[len(buf):cap(buf)])
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, &os.PathError{Op: "read", Path: path, Err: err}
-		}
-		if n == 0 {
-			return buf, nil
-		}
-		buf = buf[:len(buf)+n]
-	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rules-pex/rules_pex/internal/cache"
 	"github.com/rules-pex/rules_pex/internal/probe"
+	"github.com/rules-pex/rules_pex/internal/regfile"
 )
 
 // Candidate is a discovered interpreter and what probing it found.
@@ -56,7 +57,7 @@ func (c *ProbeCache) lookup(path string, id FileID) (*cachedProbe, bool) {
 	if c.Dir == "" {
 		return nil, false
 	}
-	data, err := os.ReadFile(c.file(path))
+	data, err := regfile.ReadFile(c.file(path), 1<<20)
 	if err != nil {
 		return nil, false
 	}
@@ -164,7 +165,7 @@ func BaseExecutable(info *probe.Info) string {
 
 // venvHome returns the "home" of the pyvenv.cfg of the environment at prefix.
 func venvHome(prefix string) string {
-	data, err := os.ReadFile(filepath.Join(prefix, "pyvenv.cfg"))
+	data, err := regfile.ReadFile(filepath.Join(prefix, "pyvenv.cfg"), 1<<20)
 	if err != nil {
 		return ""
 	}
@@ -180,7 +181,7 @@ func venvHome(prefix string) string {
 // VenvIncludesSystem reports whether the environment at prefix sees its
 // base interpreter's site-packages.
 func VenvIncludesSystem(prefix string) bool {
-	data, err := os.ReadFile(filepath.Join(prefix, "pyvenv.cfg"))
+	data, err := regfile.ReadFile(filepath.Join(prefix, "pyvenv.cfg"), 1<<20)
 	if err != nil {
 		return false
 	}

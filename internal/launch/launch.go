@@ -23,6 +23,7 @@ import (
 	"github.com/rules-pex/rules_pex/internal/interp"
 	"github.com/rules-pex/rules_pex/internal/layout"
 	"github.com/rules-pex/rules_pex/internal/payload"
+	"github.com/rules-pex/rules_pex/internal/regfile"
 )
 
 // Exit codes of the launcher itself (the application's own exit code
@@ -110,6 +111,9 @@ func (l *launcher) run() error {
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", l.exe, err)
 	}
+	if !fi.Mode().IsRegular() {
+		return &regfile.NotRegularError{Path: l.exe, Mode: fi.Mode()}
+	}
 	selection := l.selectionKey()
 	idKey := identityKey(l.exe, fileIdentity(fi), selection)
 	l.log.printf("archive %s (%d bytes)", l.exe, fi.Size())
@@ -121,9 +125,9 @@ func (l *launcher) run() error {
 		}
 	}
 
-	f, err := os.Open(l.exe)
+	f, err := regfile.Open(l.exe)
 	if err != nil {
-		return fmt.Errorf("opening %s: %w", l.exe, err)
+		return fmt.Errorf("opening the archive: %w", err)
 	}
 	defer f.Close()
 	data, err := payload.ReadManifest(f, fi.Size())

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rules-pex/rules_pex/internal/cache"
 	"github.com/rules-pex/rules_pex/internal/interp"
+	"github.com/rules-pex/rules_pex/internal/regfile"
 )
 
 // planFormat versions the plan file; plans of another format are ignored.
@@ -182,8 +183,14 @@ func planPath(root *cache.Root, key string) string {
 // loadPlan returns the plan stored under key if it exists and everything
 // it watches is unchanged.
 func loadPlan(root *cache.Root, key string, log *logger) *Plan {
-	data, err := cache.ReadSmallFile(planPath(root, key), 16<<20)
+	// A plan that cannot be read, or is not a regular file (a named pipe
+	// there must not hang every start), counts as absent: the cold start
+	// replaces it atomically.
+	data, err := regfile.ReadFile(planPath(root, key), 16<<20)
 	if err != nil {
+		if errors.Is(err, regfile.ErrNotRegular) {
+			log.printf("plan %s: %v; ignored", key, err)
+		}
 		return nil
 	}
 	p, err := decodePlan(data)

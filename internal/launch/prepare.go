@@ -20,6 +20,7 @@ import (
 	"github.com/rules-pex/rules_pex/internal/extract"
 	"github.com/rules-pex/rules_pex/internal/interp"
 	"github.com/rules-pex/rules_pex/internal/layout"
+	"github.com/rules-pex/rules_pex/internal/regfile"
 	"github.com/rules-pex/rules_pex/internal/venv"
 )
 
@@ -111,7 +112,7 @@ const (
 )
 
 func readMeta(dir string) (*venvMeta, error) {
-	data, err := os.ReadFile(filepath.Join(dir, metaFile))
+	data, err := regfile.ReadFile(filepath.Join(dir, metaFile), 64<<20)
 	if err != nil {
 		return nil, err
 	}

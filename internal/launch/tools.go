@@ -15,6 +15,7 @@ import (
 	"github.com/rules-pex/rules_pex/internal/interp"
 	"github.com/rules-pex/rules_pex/internal/layout"
 	"github.com/rules-pex/rules_pex/internal/payload"
+	"github.com/rules-pex/rules_pex/internal/regfile"
 	"github.com/rules-pex/rules_pex/internal/venv"
 )
 
@@ -104,7 +105,7 @@ func (l *launcher) tools(out io.Writer) int {
 
 // manifest reads and decodes this archive's manifest.
 func (l *launcher) manifest() ([]byte, *layout.Manifest, error) {
-	f, err := os.Open(l.exe)
+	f, err := regfile.Open(l.exe)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/rules-pex/rules_pex/internal/layout"
 	"github.com/rules-pex/rules_pex/internal/pep440"
 	"github.com/rules-pex/rules_pex/internal/pep508"
+	"github.com/rules-pex/rules_pex/internal/regfile"
 	"github.com/rules-pex/rules_pex/internal/relpath"
 )
 
@@ -68,10 +69,10 @@ func Build(o *Options) error {
 		ps.addf("--interpreter-constraint: %v", err)
 	}
 	env := parseEnv(o.Env, &ps)
-	if st, err := os.Stat(o.Launcher); err != nil {
+	if f, err := regfile.Open(o.Launcher); err != nil {
 		ps.addf("--launcher %s: %v", o.Launcher, errText(err))
-	} else if !st.Mode().IsRegular() {
-		ps.addf("--launcher %s: not a regular file", o.Launcher)
+	} else {
+		f.Close()
 	}
 
 	srcs := readSources(o.Sources, &ps)
@@ -146,7 +147,7 @@ func Build(o *Options) error {
 }
 
 func writeArchive(f *os.File, launcher string, comp archive.Compression, manifest []byte, entries []entry) error {
-	l, err := os.Open(launcher)
+	l, err := regfile.Open(launcher)
 	if err != nil {
 		return fmt.Errorf("--launcher %s: %v", launcher, errText(err))
 	}
@@ -182,7 +183,7 @@ func writeArchive(f *os.File, launcher string, comp archive.Compression, manifes
 }
 
 func addSource(zw *archive.Writer, e entry) error {
-	r, err := os.Open(e.src.path)
+	r, err := regfile.Open(e.src.path)
 	if err != nil {
 		return fmt.Errorf("--source %s=%s: %v", e.src.dest, e.src.path, errText(err))
 	}
@@ -272,7 +273,7 @@ func readSources(specs []string, ps *Problems) []*source {
 }
 
 func hashSource(dest, path string) (*source, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s", errText(err))
 	}
@@ -280,9 +281,6 @@ func hashSource(dest, path string) (*source, error) {
 	st, err := f.Stat()
 	if err != nil {
 		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file (directories and devices cannot be sources)", path)
 	}
 	h := sha256.New()
 	n, err := io.Copy(h, f)
@@ -345,7 +343,7 @@ func openWheels(paths, checked []string, ps *Problems) []*dist {
 }
 
 func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return "", err
 	}

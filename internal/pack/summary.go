@@ -15,12 +15,17 @@ import (
 	"github.com/rules-pex/rules_pex/internal/archive"
 	"github.com/rules-pex/rules_pex/internal/layout"
 	"github.com/rules-pex/rules_pex/internal/pep440"
+	"github.com/rules-pex/rules_pex/internal/regfile"
 	"github.com/rules-pex/rules_pex/internal/relpath"
 	"github.com/rules-pex/rules_pex/internal/wheel"
 )
 
 // SummaryFormat is the version of the wheel summary schema.
 const SummaryFormat = 1
+
+// maxSummary bounds a summary file: one of a wheel of 100,000 files is
+// about 20 MB.
+const maxSummary = 1 << 28
 
 // WheelSummary is everything the packer needs to know about a wheel once it
 // has been validated: `packer check-wheel` writes it, and `packer build
@@ -147,7 +152,7 @@ func openChecked(path, summaryPath string) (*dist, []string) {
 	bad := func(format string, args ...any) (*dist, []string) {
 		return nil, []string{fmt.Sprintf("--checked-wheel %s=%s: ", path, summaryPath) + fmt.Sprintf(format, args...)}
 	}
-	data, err := os.ReadFile(summaryPath)
+	data, err := regfile.ReadFile(summaryPath, maxSummary)
 	if err != nil {
 		return bad("%v", errText(err))
 	}
@@ -167,7 +172,7 @@ func openChecked(path, summaryPath string) (*dist, []string) {
 	if err != nil {
 		return bad("%v", err)
 	}
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return bad("%v", errText(err))
 	}
@@ -215,7 +220,7 @@ func validScheme(s string) bool {
 // fileDirectory returns the size of the zip file at path and the digest of
 // its directory.
 func fileDirectory(path string) (int64, string, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return 0, "", err
 	}

@@ -15,7 +15,6 @@ import (
 	"hash"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -25,6 +24,7 @@ import (
 
 	"github.com/rules-pex/rules_pex/internal/archive"
 	"github.com/rules-pex/rules_pex/internal/pep508"
+	"github.com/rules-pex/rules_pex/internal/regfile"
 	"github.com/rules-pex/rules_pex/internal/relpath"
 	"github.com/rules-pex/rules_pex/internal/tags"
 )
@@ -145,7 +145,7 @@ func (w *Wheel) Close() error {
 // the error is an *Error listing every problem found. The Wheel keeps the
 // file open for raw copies of its entries until Close.
 func Open(path string) (*Wheel, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("opening wheel: %w", err)
 	}
@@ -153,10 +153,6 @@ func Open(path string) (*Wheel, error) {
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("opening wheel: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		f.Close()
-		return nil, fmt.Errorf("opening wheel %s: not a regular file", path)
 	}
 	w, err := OpenReader(f, st.Size(), path)
 	if err != nil {

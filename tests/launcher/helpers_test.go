@@ -199,6 +199,12 @@ type result struct {
 // run runs the archive with args and extra environment variables.
 func (w *world) run(archive string, env []string, args ...string) result {
 	w.t.Helper()
+	return w.runWithin(3*time.Minute, archive, env, args...)
+}
+
+// runWithin is run failing the test if the archive takes longer than d.
+func (w *world) runWithin(d time.Duration, archive string, env []string, args ...string) result {
+	w.t.Helper()
 	cmd := exec.Command(archive, args...)
 	cmd.Env = w.environ(env...)
 	cmd.Dir = w.tmp
@@ -213,9 +219,9 @@ func (w *world) run(archive string, env []string, args ...string) result {
 	var err error
 	select {
 	case err = <-done:
-	case <-time.After(3 * time.Minute):
+	case <-time.After(d):
 		cmd.Process.Kill()
-		w.t.Fatalf("%s %q did not finish in 3 minutes; stderr:\n%s", archive, args, se.String())
+		w.t.Fatalf("%s %q did not finish in %v; stderr:\n%s", archive, args, d, se.String())
 	}
 	r := result{stdout: so.String(), stderr: se.String(), elapsed: time.Since(start)}
 	if ee, ok := err.(*exec.ExitError); ok {

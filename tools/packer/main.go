@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/rules-pex/rules_pex/internal/pack"
+	"github.com/rules-pex/rules_pex/internal/regfile"
 )
 
 // Exit codes.
@@ -186,6 +187,9 @@ func printProblems(w io.Writer, err error) {
 	fmt.Fprintf(w, "packer: %v\n", err)
 }
 
+// maxParams bounds a params file: Bazel's are at most a few megabytes.
+const maxParams = 1 << 30
+
 // expandParams replaces each @FILE argument with the lines of FILE, as Bazel
 // writes parameter files in its multiline format.
 func expandParams(args []string) ([]string, error) {
@@ -195,7 +199,7 @@ func expandParams(args []string) ([]string, error) {
 			out = append(out, a)
 			continue
 		}
-		data, err := os.ReadFile(a[1:])
+		data, err := regfile.ReadFile(a[1:], maxParams)
 		if err != nil {
 			return nil, fmt.Errorf("reading params file: %w", err)
 		}
