@@ -50,6 +50,10 @@ func Judge(cands []Candidate, req Requirements) []Verdict {
 
 func judge(c Candidate, req Requirements) Verdict {
 	v := Verdict{Candidate: c}
+	if c.NotRun {
+		v.Reason = c.Err.Error()
+		return v
+	}
 	if c.Info == nil {
 		v.Reason = fmt.Sprintf("broken: %v", c.Err)
 		return v
@@ -141,10 +145,22 @@ func (e *NoInterpreterError) Error() string {
 			if v.Info != nil {
 				what = v.Implementation + " " + v.Version
 			}
-			fmt.Fprintf(&b, "\n  %s (%s): %s", v.Path, what, v.Reason)
+			fmt.Fprintf(&b, "\n  %s (%s): %s", v.Path, what, oneLine(v.Reason))
 		}
 	}
 	b.WriteString("\nchoose the interpreter with PEX_PYTHON (a path or a name on PATH), or list interpreters or" +
 		" directories in PEX_PYTHON_PATH (colon-separated); otherwise PATH is searched. PEX_VERBOSE=1 shows every decision.")
 	return b.String()
+}
+
+// oneLine joins the non-blank lines of s (a broken interpreter's stderr)
+// with " / ", so that the list keeps one line per candidate.
+func oneLine(s string) string {
+	var parts []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, " / ")
 }

@@ -76,6 +76,11 @@ type Search struct {
 	IDs []FileID
 	// Watches are the directories searched and the files found.
 	Watches []Watch
+	// Skip says, for each candidate, why it cannot run, when that was
+	// found without running it (a pyenv shim whose command no selected
+	// version has, see shimProblem); nil entries (or a nil Skip) for the
+	// others.
+	Skip []error
 }
 
 // isCandidateName reports whether a file name is one searched for in
@@ -107,6 +112,7 @@ func isCandidateName(name string) bool {
 // PEX_PYTHON_PATH if set, else PATH.
 func Discover(getenv func(string) string) *Search {
 	s := &Search{}
+	defer s.findShims(getenv)
 	seen := map[FileID]bool{}
 	add := func(path string) {
 		id := Stat(path)

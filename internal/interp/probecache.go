@@ -7,10 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
+	"time"
 
 	"github.com/rules-pex/rules_pex/internal/cache"
 	"github.com/rules-pex/rules_pex/internal/probe"
@@ -29,14 +32,31 @@ type Candidate struct {
 	Err error
 	// Cached reports that Info (or Err) came from the probe cache.
 	Cached bool
+	// NotRun reports that Err was found without running the candidate
+	// (a pyenv shim that cannot run, see Search.Skip).
+	NotRun bool
 }
 
 // ProbeCache stores probe results in a directory, one file per
 // interpreter path, valid while the file's identity is unchanged.
+//
+// Failures are cached too, so that a broken or hanging interpreter costs
+// its failure (at worst Timeout) once per file identity, not at every cold
+// start: a timeout, an exit status, output that is not a probe result.
+// Failures that may not happen again (see transient) are not cached, and a
+// cached failure is tried again after FailureTTL, or when a longer
+// Timeout is in force than the one that ran out.
 type ProbeCache struct {
 	// Dir is the cache directory; "" disables caching.
 	Dir string
+	// Timeout bounds each probe; 0 means probe.DefaultTimeout.
+	Timeout time.Duration
+	// Now is the clock (time.Now if nil), for tests.
+	Now func() time.Time
 }
+
+// FailureTTL is how long a cached probe failure is believed.
+const FailureTTL = 24 * time.Hour
 
 // cachedProbe is the content of a probe cache file.
 type cachedProbe struct {
@@ -45,6 +65,24 @@ type cachedProbe struct {
 	Schema int         `json:"schema"`
 	Info   *probe.Info `json:"info,omitempty"`
 	Error  string      `json:"error,omitempty"`
+	// FailedAt is when the failure was seen (Unix seconds).
+	FailedAt int64 `json:"failed_at,omitempty"`
+	// TimeoutMS is the timeout that ran out, for a timeout.
+	TimeoutMS int64 `json:"timeout_ms,omitempty"`
+}
+
+func (c *ProbeCache) timeout() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return probe.DefaultTimeout
+}
+
+func (c *ProbeCache) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
 }
 
 func (c *ProbeCache) file(path string) string {
@@ -65,17 +103,20 @@ func (c *ProbeCache) lookup(path string, id FileID) (*cachedProbe, bool) {
 	if json.Unmarshal(data, &cp) != nil || cp.Path != path || cp.ID != id || cp.Schema != probe.SchemaVersion {
 		return nil, false
 	}
-	if cp.Info == nil && cp.Error == "" {
-		return nil, false
+	if cp.Info == nil {
+		// A failure holds for FailureTTL, and a timeout only for a
+		// timeout no longer than the one that ran out.
+		age := c.now().Sub(time.Unix(cp.FailedAt, 0))
+		if cp.Error == "" || age < 0 || age >= FailureTTL || (cp.TimeoutMS > 0 && c.timeout() > time.Duration(cp.TimeoutMS)*time.Millisecond) {
+			return nil, false
+		}
 	}
 	return &cp, true
 }
 
 // Probe returns what the interpreter at path reports, from the cache when
 // the file's identity is still id. Only one process probes a given path at
-// a time; the others wait and read its result. Failures are cached too
-// (a broken interpreter stays broken until its file changes), except
-// timeouts, which may be passing load.
+// a time; the others wait and read its result.
 func (c *ProbeCache) Probe(ctx context.Context, path string, id FileID) Candidate {
 	cand := Candidate{Path: path, ID: id}
 	fill := func(cp *cachedProbe) Candidate {
@@ -101,12 +142,18 @@ func (c *ProbeCache) Probe(ctx context.Context, path string, id FileID) Candidat
 		}
 	}
 	defer lock.Release()
-	info, err := probe.Run(ctx, path)
+	pctx, cancel := context.WithTimeout(ctx, c.timeout())
+	info, err := probe.Run(pctx, path)
+	cancel()
 	cand.Info, cand.Err = info, err
-	if c.Dir != "" && ctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) {
+	if c.Dir != "" && ctx.Err() == nil && !transient(err) {
 		cp := cachedProbe{Path: path, ID: id, Schema: probe.SchemaVersion, Info: info}
 		if err != nil {
 			cp.Error = err.Error()
+			cp.FailedAt = c.now().Unix()
+			if errors.Is(err, context.DeadlineExceeded) {
+				cp.TimeoutMS = c.timeout().Milliseconds()
+			}
 		}
 		if data, merr := json.Marshal(cp); merr == nil {
 			cache.WriteFileAtomic(c.file(path), data, 0o644)
@@ -115,18 +162,76 @@ func (c *ProbeCache) Probe(ctx context.Context, path string, id FileID) Candidat
 	return cand
 }
 
-// ProbeAll probes the candidates of a search concurrently.
+// transient reports whether a probe failure may well not happen again, so
+// must not be cached: the interpreter was killed by a signal (not by our
+// timeout, which is a definite failure), the system could not start it for
+// want of resources, it said it ran out of memory, or the probe was
+// cancelled. An exit status, a timeout or output that is not a probe result
+// are definite.
+func transient(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, context.Canceled) {
+		return true
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return true
+		}
+	}
+	for _, e := range []error{syscall.EAGAIN, syscall.ENOMEM, syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ETXTBSY, syscall.EINTR} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	var pe *probe.Error
+	if errors.As(err, &pe) {
+		for _, s := range []string{"MemoryError", "Cannot allocate memory", "Resource temporarily unavailable", "Too many open files"} {
+			if strings.Contains(pe.Stderr, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Probing runs up to probeSlots candidates at a time, but a probe gives up
+// its slot after slotLease: a hanging candidate then delays the others by
+// a fraction of a second, not by its timeout.
+const (
+	probeSlots = 4
+	slotLease  = 300 * time.Millisecond
+)
+
+// ProbeAll probes the candidates of a search concurrently. A candidate
+// the search found unusable without running it (Search.Skip) is not run.
 func (c *ProbeCache) ProbeAll(ctx context.Context, s *Search) []Candidate {
 	out := make([]Candidate, len(s.Candidates))
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
+	sem := make(chan struct{}, probeSlots)
 	for i, p := range s.Candidates {
+		if i < len(s.Skip) && s.Skip[i] != nil {
+			out[i] = Candidate{Path: p, ID: s.IDs[i], Err: s.Skip[i], NotRun: true}
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
-			defer func() { <-sem }()
+			done := make(chan struct{})
+			go func() {
+				t := time.NewTimer(slotLease)
+				select {
+				case <-done:
+				case <-t.C:
+				}
+				t.Stop()
+				<-sem
+			}()
 			out[i] = c.Probe(ctx, p, s.IDs[i])
+			close(done)
 		}()
 	}
 	wg.Wait()

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -41,15 +42,21 @@ func (l *launcher) choose(root *cache.Root, m *layout.Manifest) (*selection, err
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", layout.ErrManifest, err)
 	}
+	timeout, err := probeTimeout(l.getenv("PEX_PROBE_TIMEOUT"))
+	if err != nil {
+		return nil, err
+	}
 	search := interp.Discover(l.getenv)
 	l.log.printf("interpreter candidates from %s: %s", search.Source, strings.Join(search.Candidates, " "))
-	pc := &interp.ProbeCache{}
+	pc := &interp.ProbeCache{Timeout: timeout}
 	if root != nil {
 		pc.Dir = root.Path(cache.Interpreters, "")
 	}
 	cands := pc.ProbeAll(context.Background(), search)
 	for _, c := range cands {
 		switch {
+		case c.NotRun:
+			l.log.printf("probe of %s: not run (%v)", c.Path, c.Err)
 		case c.Cached:
 			l.log.printf("probe of %s: from the cache", c.Path)
 		default:
@@ -75,6 +82,25 @@ func (l *launcher) choose(root *cache.Root, m *layout.Manifest) (*selection, err
 	}
 	l.log.printf("chose %s (%s %s, prefer %s)", sel.Chosen.Path, sel.Chosen.Implementation, sel.Chosen.Version, m.InterpreterSelection)
 	return sel, nil
+}
+
+// probeTimeout parses PEX_PROBE_TIMEOUT: a duration (500ms, 10s) or a
+// number of seconds; "" means the default.
+func probeTimeout(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		if secs, ferr := strconv.ParseFloat(v, 64); ferr == nil {
+			d, err = time.Duration(secs*float64(time.Second)), nil
+		}
+	}
+	if err != nil || d <= 0 || d > time.Hour {
+		return 0, fmt.Errorf("PEX_PROBE_TIMEOUT=%q: want a duration such as 10s or 500ms (at most 1h)", v)
+	}
+	return d, nil
 }
 
 // inherit returns the inherit_path mode: PEX_INHERIT_PATH, else the manifest's.
