@@ -38,7 +38,7 @@ var Script []byte
 const SchemaVersion = 1
 
 // DefaultTimeout bounds one probe run unless the context passed to Run has
-// an earlier deadline.
+// a deadline.
 const DefaultTimeout = 10 * time.Second
 
 // Output limits: a real probe prints a few kilobytes.
@@ -153,10 +153,14 @@ var MarkerKeys = []string{
 // Run runs the probe script with the interpreter python (a path, or a name
 // looked up in PATH) and returns what it reports. The run is isolated from
 // the user's site-packages and PYTHON* variables (-I -S) and bounded by
-// DefaultTimeout. Errors are *Error values naming the interpreter.
+// ctx's deadline, or DefaultTimeout if it has none. Errors are *Error values
+// naming the interpreter.
 func Run(ctx context.Context, python string) (*Info, error) {
-	ctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
-	defer cancel()
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
+		defer cancel()
+	}
 
 	cmd := exec.CommandContext(ctx, python, "-I", "-S", "-c", string(Script))
 	// Old-SDK builds on macOS 11+ are told the version is 10.16 unless this is set.
