@@ -52,8 +52,8 @@ func TestHangingInterpreterCostsItsTimeoutOnce(t *testing.T) {
 	badInterpreter(t, filepath.Join(bin, "python"), log, "echo broken >&2; exit 3")
 	w := newWorld(t, cpython)
 	w.path = bin + ":" + w.path
-	const timeout = 1500 * time.Millisecond
-	env := []string{"PEX_PROBE_TIMEOUT=1.5s", "PEX_VERBOSE=1"}
+	const timeout = 2 * time.Second
+	env := []string{"PEX_PROBE_TIMEOUT=2s", "PEX_VERBOSE=1"}
 
 	r := w.run(newApp(t, 1), env)
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "CPython 3.11") {
