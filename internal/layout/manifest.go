@@ -17,8 +17,8 @@ import (
 type Manifest struct {
 	// Format is the contract version (Format).
 	Format int `json:"format"`
-	// EntryPoint is "module" or "module:function"; at most one of
-	// EntryPoint, Script and Main is set.
+	// EntryPoint is "module" or "module:function" (ParseEntryPoint); at
+	// most one of EntryPoint, Script and Main is set.
 	EntryPoint string `json:"entry_point,omitempty"`
 	// Script names a console script (or a .data/scripts file) of a distribution.
 	Script string `json:"script,omitempty"`
@@ -66,7 +66,8 @@ type Distribution struct {
 	RequiresDist []string `json:"requires_dist,omitempty"`
 	// ProvidesExtra lists the extras the distribution declares.
 	ProvidesExtra []string `json:"provides_extra,omitempty"`
-	// ConsoleScripts maps console script names to "module:attr" targets.
+	// ConsoleScripts maps console script names to their targets, entry
+	// points (ParseEntryPoint): "module:attr", without extras.
 	ConsoleScripts map[string]string `json:"console_scripts,omitempty"`
 	// Scripts lists the files of the scripts scheme (installed to bin/).
 	Scripts []string `json:"scripts,omitempty"`
@@ -147,6 +148,11 @@ func (m *Manifest) Validate() error {
 	if n > 1 {
 		return errors.New("more than one of entry_point, script and main is set")
 	}
+	if m.EntryPoint != "" {
+		if _, err := ParseEntryPoint(m.EntryPoint); err != nil {
+			return fmt.Errorf("entry_point %q: %v", m.EntryPoint, err)
+		}
+	}
 	switch m.InheritPath {
 	case "false", "prefer", "fallback":
 	default:
@@ -183,6 +189,16 @@ func (m *Manifest) Validate() error {
 		}
 		if d.Files < 0 || d.Size < 0 {
 			return fmt.Errorf("distribution %s: negative files or size", name)
+		}
+		scripts := make([]string, 0, len(d.ConsoleScripts))
+		for s := range d.ConsoleScripts {
+			scripts = append(scripts, s)
+		}
+		sort.Strings(scripts)
+		for _, s := range scripts {
+			if _, err := ParseEntryPoint(d.ConsoleScripts[s]); err != nil {
+				return fmt.Errorf("distribution %s: console script %s = %q: %v", name, s, d.ConsoleScripts[s], err)
+			}
 		}
 	}
 	return nil
