@@ -14,7 +14,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"unicode"
 
 	"github.com/rules-pex/rules_pex/internal/archive"
 	"github.com/rules-pex/rules_pex/internal/constraint"
@@ -243,6 +242,10 @@ func readSources(specs []string, ps *Problems) []*source {
 			ps.addf("--source %s: destination %v", spec, err)
 			continue
 		}
+		if why, reserved := layout.ReservedEnvPath(layout.SchemeSitePackages, dest); reserved {
+			ps.addf("--source %s: destination %s is a name the launcher owns (the code goes to site-packages, and %s); choose another destination", spec, dest, why)
+			continue
+		}
 		if prev, dup := byDest[dest]; dup {
 			ps.addf("--source %s: destination %s is also claimed by %s", spec, dest, prev)
 			continue
@@ -453,8 +456,10 @@ func checkEntry(o *Options, srcs []*source, dists []*dist, ps *Problems) {
 	if n > 1 {
 		ps.addf("give at most one of --entry-point, --script and --main (got %d)", n)
 	}
-	if o.EntryPoint != "" && !validEntryPoint(o.EntryPoint) {
-		ps.addf("--entry-point %q: want MODULE or MODULE:FUNCTION, with dotted Python identifiers (e.g. app.main or app.main:run)", o.EntryPoint)
+	if o.EntryPoint != "" {
+		if _, err := layout.ParseEntryPoint(o.EntryPoint); err != nil {
+			ps.addf("--entry-point %q: %v; want MODULE or MODULE:FUNCTION, with dotted Python identifiers (e.g. app.main or app.main:run)", o.EntryPoint, err)
+		}
 	}
 	if o.Main != "" {
 		found := false
@@ -489,28 +494,6 @@ func checkEntry(o *Options, srcs []*source, dists []*dist, ps *Problems) {
 			ps.addf("--script %q: no given wheel has a console script or script of that name (%s)", o.Script, list)
 		}
 	}
-}
-
-func validEntryPoint(s string) bool {
-	mod, fn, hasFn := strings.Cut(s, ":")
-	return dotted(mod) && (!hasFn || dotted(fn))
-}
-
-func dotted(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, part := range strings.Split(s, ".") {
-		if part == "" {
-			return false
-		}
-		for i, r := range part {
-			if !(r == '_' || unicode.IsLetter(r) || i > 0 && unicode.IsDigit(r)) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 func parseEnv(kvs []string, ps *Problems) map[string]string {

@@ -142,6 +142,10 @@ func openWheel(path string) (*dist, []string) {
 		s.Files = append(s.Files, SummaryFile{Entry: f.Name, Scheme: f.Scheme, Path: f.Path, Size: f.Size, SHA256: f.SHA256, Executable: f.Executable})
 		d.entries = append(d.entries, f.Zip)
 	}
+	if bad := reservedInWheel("--wheel "+path, s); len(bad) > 0 {
+		d.close()
+		return nil, bad
+	}
 	return d, nil
 }
 
@@ -204,6 +208,18 @@ func openChecked(path, summaryPath string) (*dist, []string) {
 			return bad("entry %s does not match the summary; regenerate it with packer check-wheel", sf.Entry)
 		}
 		d.entries = append(d.entries, zf)
+	}
+	for name, target := range s.ConsoleScripts {
+		if _, err := layout.ParseEntryPoint(target); err != nil {
+			f.Close()
+			return bad("console script %s = %q: %v; regenerate the summary with packer check-wheel", name, target, err)
+		}
+	}
+	// A summary written by an older packer (or by hand) is judged by
+	// today's rules.
+	if bad := reservedInWheel(fmt.Sprintf("--checked-wheel %s=%s", path, summaryPath), &s); len(bad) > 0 {
+		f.Close()
+		return nil, bad
 	}
 	return d, nil
 }

@@ -60,7 +60,8 @@ func readManifest(r *archive.Reader, path string) ([]byte, *layout.Manifest, err
 
 // Verify reads every entry of the archive at path and checks it against
 // the manifest: CRCs, sizes and the tree hashes of the code and of every
-// distribution, and that no entry is unaccounted for. It returns Problems
+// distribution, that no entry is unaccounted for, and that no file or
+// console script claims a name the launcher owns in an environment. It returns Problems
 // listing everything that is wrong.
 func Verify(path string) error {
 	r, err := archive.Open(path)
@@ -81,12 +82,18 @@ func Verify(path string) error {
 		var key, rel string
 		if p, ok := strings.CutPrefix(f.Name, layout.CodePrefix); ok {
 			rel = p
+			if problem, bad := reservedFile(path+": entry "+f.Name, layout.SchemeSitePackages, p); bad {
+				ps = append(ps, problem)
+			}
 		} else if wheelFile, scheme, p, ok := layout.SplitDistEntry(f.Name); ok {
 			if _, known := m.Distributions[wheelFile]; !known {
 				ps.addf("%s: entry %s belongs to %s, which the manifest does not list", path, f.Name, wheelFile)
 				continue
 			}
 			key, rel = wheelFile, scheme+"/"+p
+			if problem, bad := reservedFile(path+": entry "+f.Name, scheme, p); bad {
+				ps = append(ps, problem)
+			}
 		} else {
 			ps.addf("%s: entry %s is outside %s and %s", path, f.Name, layout.CodePrefix, layout.DepsPrefix)
 			continue
@@ -119,6 +126,7 @@ func Verify(path string) error {
 	sort.Strings(names)
 	for _, name := range names {
 		d := m.Distributions[name]
+		ps = append(ps, reservedConsoleScripts(path+": distribution "+name, d.ConsoleScripts)...)
 		t := trees[name]
 		if got := layout.TreeHash(t); got != d.TreeHash || len(t) != d.Files || sizes[name] != d.Size {
 			ps.addf("%s: distribution %s (%d files, %d bytes, hash %s) does not match the manifest (%d files, %d bytes, tree_hash %s)",

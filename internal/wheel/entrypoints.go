@@ -1,10 +1,12 @@
 package wheel
 
 import (
+	"errors"
 	"fmt"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/rules-pex/rules_pex/internal/layout"
 )
 
 // EntryPoint is one entry of entry_points.txt: name = module:attr [extras].
@@ -82,12 +84,12 @@ func parseEntryPoints(data []byte) (EntryPoints, []string) {
 			continue
 		}
 		ep := EntryPoint{Group: group, Name: name, Value: value}
-		mod, attr, extras, ok := parseObjectRef(value)
+		mod, attr, extras, err := parseObjectRef(value)
 		script := group == ConsoleScriptsGroup || group == GUIScriptsGroup
-		if ok {
+		if err == nil {
 			ep.Module, ep.Attr, ep.Extras = mod, attr, extras
 		} else if script {
-			bad = append(bad, fmt.Sprintf("line %d: [%s] %s: %s is not module:attr [extras]", n, group, quoteIfOdd(name), quoteIfOdd(truncate(value, 60))))
+			bad = append(bad, fmt.Sprintf("line %d: [%s] %s: %s is not module:attr [extras] (%v)", n, group, quoteIfOdd(name), quoteIfOdd(truncate(value, 60)), err))
 			continue
 		}
 		if script && !validScriptName(name) {
@@ -114,20 +116,22 @@ func validScriptName(s string) bool {
 }
 
 // parseObjectRef parses "module.sub:attr.sub [extra1, extra2]", allowing
-// spaces around ':' and the brackets, and between extras and commas.
-func parseObjectRef(s string) (module, attr string, extras []string, ok bool) {
+// spaces around ':' and the brackets, and between extras and commas (the
+// entry points spec). The reference itself follows layout.ParseEntryPoint,
+// the rule every part of rules_pex shares.
+func parseObjectRef(s string) (module, attr string, extras []string, err error) {
 	ref := s
 	if i := strings.IndexByte(s, '['); i >= 0 {
 		rest := strings.TrimSpace(s[i:])
 		if !strings.HasSuffix(rest, "]") {
-			return "", "", nil, false
+			return "", "", nil, errors.New("text after the [extras]")
 		}
 		inner := strings.TrimSpace(rest[1 : len(rest)-1])
 		if inner != "" {
 			for _, e := range strings.Split(inner, ",") {
 				e = strings.TrimSpace(e)
 				if !validProjectName(e) {
-					return "", "", nil, false
+					return "", "", nil, fmt.Errorf("extra %s is not a valid name", quoteIfOdd(e))
 				}
 				extras = append(extras, e)
 			}
@@ -135,31 +139,15 @@ func parseObjectRef(s string) (module, attr string, extras []string, ok bool) {
 		ref = s[:i]
 	}
 	m, a, hasAttr := strings.Cut(ref, ":")
-	module, attr = strings.TrimSpace(m), strings.TrimSpace(a)
-	if !dottedIdentifiers(module) || hasAttr && !dottedIdentifiers(attr) {
-		return "", "", nil, false
+	ref = strings.TrimSpace(m)
+	if hasAttr {
+		ref += ":" + strings.TrimSpace(a)
 	}
-	return module, attr, extras, true
-}
-
-// dottedIdentifiers reports whether s is one or more Python identifiers
-// separated by dots.
-func dottedIdentifiers(s string) bool {
-	if s == "" {
-		return false
+	ep, err := layout.ParseEntryPoint(ref)
+	if err != nil {
+		return "", "", nil, err
 	}
-	for _, id := range strings.Split(s, ".") {
-		if id == "" {
-			return false
-		}
-		for i, r := range id {
-			letter := r == '_' || unicode.IsLetter(r)
-			if !letter && (i == 0 || !unicode.IsDigit(r)) {
-				return false
-			}
-		}
-	}
-	return true
+	return ep.Module, ep.Func, extras, nil
 }
 
 // String returns the entry point's object reference in canonical form:

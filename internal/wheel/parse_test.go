@@ -140,10 +140,12 @@ func TestParseObjectRef(t *testing.T) {
 		{"a:b:c", "", "", nil, false},
 		{"", "", "", nil, false},
 		{"a-b:c", "", "", nil, false},
+		{"demo.café:main", "demo.café", "main", nil, true},
+		{"class:main", "", "", nil, false},
 	} {
-		m, a, e, ok := parseObjectRef(tc.in)
-		if ok != tc.ok || m != tc.module || a != tc.attr || !reflect.DeepEqual(e, tc.extras) {
-			t.Errorf("parseObjectRef(%q) = %q %q %q %v, want %q %q %q %v", tc.in, m, a, e, ok, tc.module, tc.attr, tc.extras, tc.ok)
+		m, a, e, err := parseObjectRef(tc.in)
+		if ok := err == nil; ok != tc.ok || m != tc.module || a != tc.attr || !reflect.DeepEqual(e, tc.extras) {
+			t.Errorf("parseObjectRef(%q) = %q %q %q %v, want %q %q %q %v", tc.in, m, a, e, err, tc.module, tc.attr, tc.extras, tc.ok)
 		}
 	}
 }
@@ -206,9 +208,9 @@ func FuzzParseEntryPoints(f *testing.F) {
 				}
 				if ep.Module != "" {
 					// The canonical form parses back to the same reference.
-					m2, a2, e2, ok := parseObjectRef(ep.String())
-					if !ok || m2 != ep.Module || a2 != ep.Attr || !reflect.DeepEqual(e2, ep.Extras) {
-						t.Fatalf("%+v: String() %q parses to %q %q %q %v", ep, ep.String(), m2, a2, e2, ok)
+					m2, a2, e2, err := parseObjectRef(ep.String())
+					if err != nil || m2 != ep.Module || a2 != ep.Attr || !reflect.DeepEqual(e2, ep.Extras) {
+						t.Fatalf("%+v: String() %q parses to %q %q %q %v", ep, ep.String(), m2, a2, e2, err)
 					}
 				}
 			}

@@ -116,6 +116,20 @@ func fixture(t *testing.T, dir string) []string {
 	}
 }
 
+// wheelWriter returns a function that writes a wheel into its own
+// subdirectory name of dir (wheels of one name may then differ) and
+// returns its path.
+func wheelWriter(t *testing.T, dir string) func(name string, s wheeltest.Spec) string {
+	return func(name string, s wheeltest.Spec) string {
+		t.Helper()
+		sub := filepath.Join(dir, name)
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return wheeltest.Write(t, sub, s)
+	}
+}
+
 // reorder reverses the order of repeated flags, keeping each flag with its value.
 func reorder(args []string) []string {
 	head := args[:5]
@@ -255,11 +269,7 @@ func TestInspectGolden(t *testing.T) {
 func TestBadInputs(t *testing.T) {
 	dir := t.TempDir()
 	base := fixture(t, dir)
-	write := func(name string, s wheeltest.Spec) string {
-		sub := filepath.Join(dir, name)
-		os.MkdirAll(sub, 0o755)
-		return wheeltest.Write(t, sub, s)
-	}
+	write := wheelWriter(t, dir)
 	badHash := write("badhash", wheeltest.Spec{Name: "bad", Version: "1.0", Files: map[string]string{"bad.py": "x = 1\n"},
 		Edit: func(f map[string]string) { f["bad.py"] = "x = 2\n" }})
 	noWheel := write("nowheel", wheeltest.Spec{Name: "bad", Version: "1.0", Files: map[string]string{"bad.py": "x\n"},
