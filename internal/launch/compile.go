@@ -93,7 +93,11 @@ func compileEnvironment(dir string, env []string) int {
 	args := append([]string{"-m", "compileall", "-q", "-j", "0"}, meta.CompileDirs...)
 	cmd := exec.Command(venv.Python(dir), args...)
 	cmd.Env = env
-	if log, err := os.Create(filepath.Join(dir, compileLogFile)); err == nil {
+	// A new file, not the old one truncated: nothing is ever written
+	// through a path that exists in an environment.
+	logPath := filepath.Join(dir, compileLogFile)
+	os.Remove(logPath)
+	if log, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644); err == nil {
 		defer log.Close()
 		cmd.Stdout, cmd.Stderr = log, log
 	}

@@ -129,12 +129,13 @@ type venvMeta struct {
 	Collisions  []string `json:"collisions,omitempty"`
 }
 
-// Files inside an environment that belong to the launcher.
+// Files inside an environment that belong to the launcher (layout lists
+// them, and keeps every input off their names).
 const (
-	metaFile       = "rules_pex.json"
-	compiledFile   = "rules_pex.compiled"
-	compileLock    = "rules_pex.compile.lock"
-	compileLogFile = "rules_pex.compile.log"
+	metaFile       = layout.EnvMeta
+	compiledFile   = layout.EnvCompiled
+	compileLock    = layout.EnvCompileLock
+	compileLogFile = layout.EnvCompileLog
 )
 
 func readMeta(dir string) (*venvMeta, error) {
@@ -351,10 +352,13 @@ func (l *launcher) buildVenv(m *layout.Manifest, es *envSpec) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(work, metaFile), append(data, '\n'), 0o644); err != nil {
+		// Created new: venv.Build skips every input that claims a name the
+		// launcher owns, so these never exist yet, and are never written
+		// through a link into a tree.
+		if err := venv.WriteNew(filepath.Join(work, metaFile), append(data, '\n'), 0o644); err != nil {
 			return err
 		}
-		return os.WriteFile(cache.UseLockPath(work), nil, 0o644)
+		return venv.WriteNew(cache.UseLockPath(work), nil, 0o644)
 	})
 	if err != nil {
 		return fmt.Errorf("assembling the environment: %w", err)

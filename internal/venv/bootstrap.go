@@ -2,10 +2,10 @@ package venv
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/rules-pex/rules_pex/internal/layout"
 	"github.com/rules-pex/rules_pex/internal/relpath"
 )
 
@@ -16,7 +16,7 @@ const ArgvEnv = "__RULES_PEX_ARGV0"
 
 // BootModule is the module, at the environment's root next to the
 // bootstrap file, that the bootstrap file runs.
-const BootModule = "_rules_pex_main"
+const BootModule = layout.EnvBootModule
 
 // Command returns the command that runs the application in the
 // environment at dir: python -c with a line that imports BootModule (the
@@ -117,11 +117,19 @@ def run_function(value):
 
 
 def run_file(path):
-    """Runs a Python file as __main__, like python FILE."""
+    """Runs a Python file as __main__, like python FILE: its directory goes
+    first on sys.path, unless it is there already (a main file at the top of
+    the code is in site-packages: a second entry would make
+    importlib.metadata list every distribution twice and give namespace
+    packages two __path__ entries)."""
     with open(path, "rb") as f:
         source = f.read()
     code = compile(source, path, "exec")
-    sys.path.insert(0, os.path.dirname(path))
+    here = os.path.dirname(path)
+    if here not in sys.path:
+        real = os.path.realpath(here)
+        if all(os.path.realpath(p or ".") != real for p in sys.path):
+            sys.path.insert(0, here)
     g = _main_globals()
     g["__file__"] = path
     exec(code, g)
@@ -188,6 +196,11 @@ def boot(bootstrap=None):
 
 func (b *builder) writeBootstrap() error {
 	e := b.spec.Entry
+	if e.EntryPoint != "" {
+		if _, err := layout.ParseEntryPoint(e.EntryPoint); err != nil {
+			return fmt.Errorf("%w: %v", ErrInvalid, err)
+		}
+	}
 	main := ""
 	if e.Main != "" {
 		if err := checkRel(e.Main); err != nil {
@@ -220,11 +233,10 @@ func (b *builder) writeBootstrap() error {
 		"{{scripts}}", pyStr(scripts),
 		"{{argv_env}}", ArgvEnv,
 	)
-	if err := os.WriteFile(filepath.Join(b.work, BootModule+".py"), []byte(r.Replace(bootModuleTemplate)), 0o644); err != nil {
+	if err := WriteNew(filepath.Join(b.work, BootModule+".py"), []byte(r.Replace(bootModuleTemplate)), 0o644); err != nil {
 		return err
 	}
-	b.res.CompileDirs = append(b.res.CompileDirs, filepath.Join(b.spec.Dir, BootModule+".py"))
-	return os.WriteFile(filepath.Join(b.work, Bootstrap), []byte(r.Replace(bootstrapFile)), 0o755)
+	return WriteNew(filepath.Join(b.work, Bootstrap), []byte(r.Replace(bootstrapFile)), 0o755)
 }
 
 func checkRel(p string) error {

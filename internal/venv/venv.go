@@ -25,6 +25,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/rules-pex/rules_pex/internal/layout"
 )
 
 // Interpreter is what assembly needs to know about the base interpreter.
@@ -111,20 +113,23 @@ type Spec struct {
 	Copy bool
 }
 
-// Names of files in the environment.
+// Names of files the launcher writes in the environment; layout owns the
+// list (and the rule that keeps inputs off them: layout.ReservedEnvPath).
 const (
 	// Bootstrap is the file at the environment's root that runs the entry point.
-	Bootstrap = "pex"
+	Bootstrap = layout.EnvBootstrap
 	// InheritPth is the .pth file that imports InheritModule.
-	InheritPth = "_rules_pex_inherit.pth"
+	InheritPth = layout.EnvInheritPth
 	// InheritModule adds the interpreter's site packages to sys.path.
-	InheritModule = "_rules_pex_inherit"
+	InheritModule = layout.EnvInheritModule
 )
 
 // Result reports what Build did.
 type Result struct {
-	// Collisions describes paths that several trees provide; the first
-	// provider (the code, then distributions in order) won.
+	// Collisions describes paths that several trees provide (the first
+	// provider, the code then distributions in order, won) and paths that
+	// a tree provides but the launcher owns (layout.ReservedEnvPath),
+	// which are skipped.
 	Collisions []string
 	// CompileDirs are the directories (and files) that hold the
 	// environment's Python sources, for byte-compiling: the trees'
@@ -156,6 +161,8 @@ type builder struct {
 	work string
 	spec Spec
 	res  *Result
+	sp   string            // site-packages in the work directory
+	from map[string]string // tree directory -> what it is, for messages
 }
 
 // final maps a path inside the work directory to its final location.
@@ -167,6 +174,11 @@ func (b *builder) final(p string) string {
 	return filepath.Join(b.spec.Dir, rel)
 }
 
+// build writes the launcher's own files first, each created new, then
+// places the trees' files around them. A tree's file that claims a name the
+// launcher owns is skipped and reported (layout.ReservedEnvPath), as is any
+// file whose path is taken: nothing is ever written through a link into a
+// shared tree.
 func (b *builder) build() error {
 	in := b.spec.Interpreter
 	bin := filepath.Join(b.work, "bin")
@@ -184,30 +196,36 @@ func (b *builder) build() error {
 			return err
 		}
 	}
-
-	sp := filepath.Join(b.work, in.SitePackages())
-	if err := os.MkdirAll(sp, 0o755); err != nil {
+	b.sp = filepath.Join(b.work, in.SitePackages())
+	if err := os.MkdirAll(b.sp, 0o755); err != nil {
 		return err
 	}
+	if err := b.writeInherit(b.sp); err != nil {
+		return err
+	}
+	if err := b.writeBootstrap(); err != nil {
+		return err
+	}
+
+	b.from = map[string]string{}
 	var srcs []string
 	if b.spec.Code != "" {
 		srcs = append(srcs, b.spec.Code)
+		b.from[b.spec.Code] = "the application's code"
 	}
 	for _, d := range b.spec.Dists {
 		s := filepath.Join(d.Dir, "site-packages")
 		if isDir(s) {
 			srcs = append(srcs, s)
+			b.from[s] = d.Wheel
 		}
 	}
 	if !b.spec.Copy {
 		b.res.CompileDirs = append(b.res.CompileDirs, srcs...)
 	}
-	b.res.CompileDirs = append(b.res.CompileDirs, b.final(sp))
-	if err := b.merge(sp, srcs); err != nil {
+	b.res.CompileDirs = append(b.res.CompileDirs, b.final(b.sp), filepath.Join(b.spec.Dir, BootModule+".py"))
+	if err := b.merge(b.sp, srcs); err != nil {
 		return fmt.Errorf("populating site-packages: %w", err)
-	}
-	if err := b.writeInherit(sp); err != nil {
-		return err
 	}
 
 	for _, d := range b.spec.Dists {
@@ -215,14 +233,30 @@ func (b *builder) build() error {
 			return err
 		}
 		inc := filepath.Join(b.work, "include", "site", in.libName(), d.Project)
-		if err := b.linkFiles(filepath.Join(d.Dir, "headers"), inc, d.Wheel); err != nil {
+		if err := b.linkFiles(filepath.Join(d.Dir, "headers"), inc, layout.SchemeHeaders, d.Wheel); err != nil {
 			return err
 		}
-		if err := b.linkFiles(filepath.Join(d.Dir, "data"), b.work, d.Wheel); err != nil {
+		if err := b.linkFiles(filepath.Join(d.Dir, "data"), b.work, layout.SchemeData, d.Wheel); err != nil {
 			return err
 		}
 	}
-	return b.writeBootstrap()
+	return nil
+}
+
+// WriteNew creates the file path holding data. It fails if anything
+// exists at path (a file, a link into a tree, a dangling symlink), so it
+// never writes through a link: the one way files are written into an
+// environment.
+func WriteNew(path string, data []byte, perm os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func (b *builder) writeConfig() error {
@@ -233,7 +267,7 @@ func (b *builder) writeConfig() error {
 	fmt.Fprintf(&cfg, "include-system-site-packages = %s\n", system)
 	fmt.Fprintf(&cfg, "version = %s\n", in.Version)
 	fmt.Fprintf(&cfg, "executable = %s\n", in.Python)
-	return os.WriteFile(filepath.Join(b.work, "pyvenv.cfg"), cfg.Bytes(), 0o644)
+	return WriteNew(filepath.Join(b.work, layout.EnvConfig), cfg.Bytes(), 0o644)
 }
 
 // writeInherit writes the .pth file and module that make the
@@ -253,10 +287,10 @@ func (b *builder) writeInherit(sp string) error {
 		"{{system}}", map[bool]string{true: "True", false: "False"}[b.spec.InheritSystem],
 		"{{extra}}", pyStr(append([]string{}, b.spec.InheritDirs...)),
 	).Replace(inheritModule)
-	if err := os.WriteFile(filepath.Join(sp, InheritModule+".py"), []byte(module), 0o644); err != nil {
+	if err := WriteNew(filepath.Join(sp, InheritModule+".py"), []byte(module), 0o644); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(sp, InheritPth), []byte("import "+InheritModule+"\n"), 0o644)
+	return WriteNew(filepath.Join(sp, InheritPth), []byte("import "+InheritModule+"\n"), 0o644)
 }
 
 // inheritModule adds the base interpreter's site directories (and extra
@@ -319,11 +353,23 @@ func (b *builder) merge(dst string, srcs []string) error {
 		ps := providers[name]
 		target := filepath.Join(dst, name)
 		first := ps[0]
+		if dst == b.sp {
+			if why, reserved := layout.ReservedEnvPath(layout.SchemeSitePackages, name); reserved {
+				for _, p := range ps {
+					b.skipReserved(target, b.origin(p.dir), why)
+				}
+				continue
+			}
+		}
 		if !first.isDir {
 			if len(ps) > 1 {
 				b.collision(target, ps[0].dir, len(ps))
 			}
 			if err := b.placeFile(filepath.Join(first.dir, name), target); err != nil {
+				if os.IsExist(err) {
+					b.skip(target, b.origin(first.dir))
+					continue
+				}
 				return err
 			}
 			continue
@@ -351,6 +397,19 @@ func (b *builder) merge(dst string, srcs []string) error {
 		}
 	}
 	return nil
+}
+
+// origin names the tree that the directory dir (a merge source, or a
+// directory inside one) belongs to.
+func (b *builder) origin(dir string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		if what, ok := b.from[d]; ok {
+			return what
+		}
+		if filepath.Dir(d) == d {
+			return dir
+		}
+	}
 }
 
 func (b *builder) collision(target, winner string, n int) {
@@ -381,11 +440,12 @@ func (b *builder) placeFile(src, dst string) error {
 	return b.symlinkTo(src, dst)
 }
 
-// linkFiles places every file under srcDir at the same relative path under
-// dstDir, creating real directories. It never writes through a symlink the
-// environment holds (which would write into a shared tree): such files are
-// skipped and reported as collisions, as are files that already exist.
-func (b *builder) linkFiles(srcDir, dstDir, wheel string) error {
+// linkFiles places every file under srcDir (the tree's directory of
+// scheme) at the same relative path under dstDir, creating real
+// directories. It never writes through a symlink the environment holds
+// (which would write into a shared tree): files whose path is taken, and
+// files that claim a name the launcher owns, are skipped and reported.
+func (b *builder) linkFiles(srcDir, dstDir, scheme, wheel string) error {
 	if !isDir(srcDir) {
 		return nil
 	}
@@ -395,6 +455,20 @@ func (b *builder) linkFiles(srcDir, dstDir, wheel string) error {
 		}
 		rel, _ := filepath.Rel(srcDir, p)
 		target := filepath.Join(dstDir, rel)
+		if p != srcDir {
+			// A directory is skipped when every file in it would be.
+			what := filepath.ToSlash(rel)
+			if d.IsDir() {
+				what += "/_"
+			}
+			if why, reserved := layout.ReservedEnvPath(scheme, what); reserved {
+				b.skipReserved(target, wheel, why)
+				if d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+		}
 		switch {
 		case d.Type()&fs.ModeSymlink != 0:
 			return fmt.Errorf("%s: unexpected symlink in an extracted tree", p)
@@ -416,13 +490,26 @@ func (b *builder) linkFiles(srcDir, dstDir, wheel string) error {
 			b.skip(target, wheel)
 			return nil
 		}
-		return b.placeFile(p, target)
+		if err := b.placeFile(p, target); err != nil {
+			if os.IsExist(err) {
+				b.skip(target, wheel)
+				return nil
+			}
+			return err
+		}
+		return nil
 	})
 }
 
 func (b *builder) skip(target, wheel string) {
 	rel, _ := filepath.Rel(b.work, target)
 	b.res.Collisions = append(b.res.Collisions, fmt.Sprintf("%s of %s is already provided; skipped", rel, wheel))
+}
+
+// skipReserved reports a tree's file that claims a name the launcher owns.
+func (b *builder) skipReserved(target, wheel, why string) {
+	rel, _ := filepath.Rel(b.work, target)
+	b.res.Collisions = append(b.res.Collisions, fmt.Sprintf("%s of %s is reserved (%s); skipped", rel, wheel, why))
 }
 
 // installScripts writes the console scripts of d and places its scripts in
@@ -443,11 +530,15 @@ func (b *builder) installScripts(bin string, d Dist) error {
 			return fmt.Errorf("console script %s of %s: %w", name, d.Wheel, err)
 		}
 		target := filepath.Join(bin, name)
-		if _, err := os.Lstat(target); err == nil {
-			b.skip(target, d.Wheel)
+		if why, reserved := layout.ReservedEnvPath(layout.SchemeScripts, name); reserved {
+			b.skipReserved(target, d.Wheel, why)
 			continue
 		}
-		if err := os.WriteFile(target, []byte(shebang+body), 0o755); err != nil {
+		if err := WriteNew(target, []byte(shebang+body), 0o755); err != nil {
+			if os.IsExist(err) {
+				b.skip(target, d.Wheel)
+				continue
+			}
 			return err
 		}
 	}
@@ -457,11 +548,15 @@ func (b *builder) installScripts(bin string, d Dist) error {
 		}
 		src := filepath.Join(d.Dir, "scripts", name)
 		target := filepath.Join(bin, name)
-		if _, err := os.Lstat(target); err == nil {
-			b.skip(target, d.Wheel)
+		if why, reserved := layout.ReservedEnvPath(layout.SchemeScripts, name); reserved {
+			b.skipReserved(target, d.Wheel, why)
 			continue
 		}
 		if err := b.installScript(src, target, shebang); err != nil {
+			if os.IsExist(err) {
+				b.skip(target, d.Wheel)
+				continue
+			}
 			return fmt.Errorf("installing script %s of %s: %w", name, d.Wheel, err)
 		}
 	}
@@ -543,41 +638,21 @@ func shQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// isDottedName reports whether s is ASCII identifiers joined by dots
-// ("pkg.mod", "obj.attr").
-func isDottedName(s string) bool {
-	for _, part := range strings.Split(s, ".") {
-		if part == "" || part[0] >= '0' && part[0] <= '9' {
-			return false
-		}
-		for i := 0; i < len(part); i++ {
-			c := part[i]
-			if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // consoleScript returns the body of a console script for a "module:attr"
-// target (an optional " [extras]" suffix is ignored).
+// target (layout.ParseEntryPoint; the manifest holds targets without
+// extras).
 func consoleScript(target string) (string, error) {
-	if i := strings.IndexByte(target, '['); i >= 0 {
-		target = target[:i]
+	ep, err := layout.ParseEntryPoint(target)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	mod, attr, ok := strings.Cut(strings.TrimSpace(target), ":")
-	mod, attr = strings.TrimSpace(mod), strings.TrimSpace(attr)
-	if !isDottedName(mod) || ok && !isDottedName(attr) {
-		return "", fmt.Errorf("%w: entry point %q is not module:attr", ErrInvalid, target)
-	}
-	if !ok {
-		return "# -*- coding: utf-8 -*-\nimport runpy\nrunpy.run_module(" + pyStr(mod) +
+	if ep.Func == "" {
+		return "# -*- coding: utf-8 -*-\nimport runpy\nrunpy.run_module(" + pyStr(ep.Module) +
 			", run_name=\"__main__\", alter_sys=True)\n", nil
 	}
-	head, _, _ := strings.Cut(attr, ".")
-	return "# -*- coding: utf-8 -*-\nimport sys\nfrom " + mod + " import " + head + "\n" +
-		"if __name__ == \"__main__\":\n    sys.exit(" + attr + "())\n", nil
+	head, _, _ := strings.Cut(ep.Func, ".")
+	return "# -*- coding: utf-8 -*-\nimport sys\nfrom " + ep.Module + " import " + head + "\n" +
+		"if __name__ == \"__main__\":\n    sys.exit(" + ep.Func + "())\n", nil
 }
 
 // pyStr renders v (strings, lists and maps of strings) as a Python literal.

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rules-pex/rules_pex/internal/layout"
 )
 
 // interpreters are the real interpreters the tests assemble environments
@@ -303,12 +305,16 @@ func TestShebang(t *testing.T) {
 }
 
 func TestConsoleScriptRejectsCode(t *testing.T) {
-	for _, target := range []string{"os:system('x')", "a b:c", "mod:attr;x", ""} {
+	for _, target := range []string{"os:system('x')", "a b:c", "mod:attr;x", "", "mod:f [extra]", "class:x"} {
 		if _, err := consoleScript(target); err == nil {
 			t.Errorf("consoleScript(%q) accepted a target that is not module:attr", target)
 		}
 	}
-	if body, err := consoleScript("pkg.mod:obj.attr [extra]"); err != nil || !strings.Contains(body, "from pkg.mod import obj\n") || !strings.Contains(body, "sys.exit(obj.attr())") {
+	if body, err := consoleScript("pkg.mod:obj.attr"); err != nil || !strings.Contains(body, "from pkg.mod import obj\n") || !strings.Contains(body, "sys.exit(obj.attr())") {
+		t.Errorf("consoleScript: %v %q", err, body)
+	}
+	// The packer's rule: Unicode identifiers (PEP 3131).
+	if body, err := consoleScript("demo.café:main"); err != nil || !strings.Contains(body, "from demo.café import main\n") {
 		t.Errorf("consoleScript: %v %q", err, body)
 	}
 }
@@ -327,7 +333,8 @@ func FuzzConsoleScript(f *testing.F) {
 		for _, line := range strings.Split(body, "\n") {
 			if strings.HasPrefix(line, "from ") {
 				fields := strings.Fields(line)
-				if len(fields) != 4 || !isDottedName(fields[1]) || !isDottedName(fields[3]) {
+				_, err1 := layout.ParseEntryPoint(fields[1])
+				if len(fields) != 4 || err1 != nil || !layout.IsIdentifier(fields[3]) {
 					t.Fatalf("consoleScript(%q) wrote %q", target, line)
 				}
 			}
@@ -338,12 +345,7 @@ func FuzzConsoleScript(f *testing.F) {
 	})
 }
 
-func TestNameRules(t *testing.T) {
-	for s, want := range map[string]bool{"a": true, "a.b_c": true, "_x.Y9": true, "": false, "a.": false, ".a": false, "9a": false, "a-b": false, "a b": false, "é": false} {
-		if isDottedName(s) != want {
-			t.Errorf("isDottedName(%q) = %v", s, !want)
-		}
-	}
+func TestShebangRule(t *testing.T) {
 	for s, want := range map[string]bool{"#!python": true, "#!pythonw": true, "#!python -u": true, "#!python\t-E": true, "#!python3": false, "#!/usr/bin/python": false, "#!pythonx": false} {
 		if isPythonShebang([]byte(s)) != want {
 			t.Errorf("isPythonShebang(%q) = %v", s, !want)
