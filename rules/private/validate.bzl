@@ -71,19 +71,30 @@ def check_interpreter_constraint(constraint):
             return "interpreter constraint %r: %s" % (constraint, err)
     return None
 
+# ASCII characters that are never part of a Python identifier.
+_NOT_IDENTIFIER = " \t\n\r!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~"
+
 def _is_dotted_name(s):
+    # Python identifiers are Unicode (PEP 3131): this check only refuses
+    # what is plainly wrong in ASCII and lets every other character through.
+    # The packer applies the precise rule (internal/layout.ParseEntryPoint),
+    # so analysis never refuses what the packer accepts.
     if not s:
         return False
     for part in s.split("."):
-        if not part or part[0] not in _IDENTIFIER_START or not _all_in(part, _IDENTIFIER):
+        if not part or part[0] in _DIGITS:
             return False
+        for c in part.elems():
+            if c in _NOT_IDENTIFIER:
+                return False
     return True
 
 def check_entry_point(entry_point):
     """Checks an entry point.
 
     Args:
-      entry_point: `MODULE` or `MODULE:FUNCTION` (FUNCTION may be dotted).
+      entry_point: `MODULE` or `MODULE:FUNCTION` (FUNCTION may be dotted),
+        with Python identifiers, which may be non-ASCII.
 
     Returns:
       An error message, or None.

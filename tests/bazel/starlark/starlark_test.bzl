@@ -32,9 +32,9 @@ interpreter_constraints_test = unittest.make(_interpreter_constraints_test)
 
 def _entry_points_and_env_test(ctx):
     env = unittest.begin(ctx)
-    for good in ["app", "app.main", "app.main:main", "a_b.c:d.e"]:
+    for good in ["app", "app.main", "app.main:main", "a_b.c:d.e", "demo.café:main", "数据:主"]:
         asserts.equals(env, None, check_entry_point(good), "want %r accepted" % good)
-    for bad in ["", "app/main.py", "app.main:", "1app", "app..main", "app:main:x"]:
+    for bad in ["", "app/main.py", "app.main:", "1app", "app..main", "app:main:x", "app main", "app-x:main", "app:run()"]:
         asserts.true(env, check_entry_point(bad) != None, "want %r rejected" % bad)
     asserts.equals(env, None, check_env("PEX_VERBOSE", "1"))
     asserts.true(env, check_env("1BAD", "x") != None)
