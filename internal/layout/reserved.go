@@ -58,20 +58,22 @@ const (
 //
 // What is reserved:
 //
-//   - at the root: pex, pyvenv.cfg, names starting with _rules_pex or
-//     rules_pex., and, as files, the directories the launcher creates
+//   - at the root: pex, pyvenv.cfg, __pycache__ (the bytecode of the boot
+//     module: a planted unchecked-hash .pyc would run instead of it), names
+//     starting with _rules_pex or rules_pex., and, as files, the directories the launcher creates
 //     (bin, lib, lib/<python>, lib/<python>/site-packages, include,
 //     include/site, include/site/<python>, where <python> is python3.11,
 //     pypy3.9, ...);
-//   - in site-packages: names starting with _rules_pex;
+//   - in site-packages: names starting with _rules_pex, also inside
+//     __pycache__;
 //   - in bin: python, python3, python3.N (any "python" followed by digits
 //     and dots) and names starting with _rules_pex;
 //   - a data file under bin/ or lib/<python>/site-packages/ is judged by
 //     the rule of that directory; other data files are free (lib/libfoo.so,
 //     share/...).
 //
-// Only the first component of rel matters within a directory (a reserved
-// name cannot be a directory either). Names are compared ignoring ASCII
+// Within a directory only the first component of rel matters (a reserved
+// name cannot be a directory either), and the second after __pycache__. Names are compared ignoring ASCII
 // case, as case-insensitive file systems (macOS's default) would.
 //
 // The packer refuses inputs that claim a reserved path; the launcher, for
@@ -92,6 +94,8 @@ func reservedAtRoot(rel string) (string, bool) {
 	lower := strings.ToLower(rel)
 	parts := strings.Split(lower, "/")
 	switch first := parts[0]; {
+	case first == "__pycache__":
+		return "__pycache__ at the environment's root holds the bytecode of the launcher's boot module", true
 	case first == EnvBootstrap:
 		return "pex at the environment's root is the launcher's bootstrap file", true
 	case first == EnvConfig:
@@ -130,9 +134,13 @@ func isPythonLib(name string) bool {
 }
 
 func reservedInSitePackages(rel string) (string, bool) {
-	first, _, _ := strings.Cut(strings.ToLower(rel), "/")
+	first, rest, _ := strings.Cut(strings.ToLower(rel), "/")
+	if first == "__pycache__" {
+		// The bytecode of the launcher's modules.
+		first, _, _ = strings.Cut(rest, "/")
+	}
 	if strings.HasPrefix(first, OwnedPrefix) {
-		return fmt.Sprintf("names starting with %s in site-packages belong to the launcher", OwnedPrefix), true
+		return fmt.Sprintf("names starting with %s in site-packages (and its __pycache__) belong to the launcher", OwnedPrefix), true
 	}
 	return "", false
 }

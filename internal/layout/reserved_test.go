@@ -35,6 +35,8 @@ func TestReservedEnvPath(t *testing.T) {
 		{SchemeData, "include/foo.h", false},
 		{SchemeData, "share/man/man1/pex.1", false},
 		{SchemeData, "pexx", false},
+		{SchemeData, "__pycache__/_rules_pex_main.cpython-311.pyc", true},
+		{SchemeData, "__pycache__/anything.pyc", true},
 		{SchemeData, "rules_pex", false},
 		{SchemeData, "etc/rules_pex.json", false},
 		// site-packages (wheels' roots, purelib, platlib, the code).
@@ -43,6 +45,9 @@ func TestReservedEnvPath(t *testing.T) {
 		{SchemeSitePackages, "_Rules_Pex_x/__init__.py", true},
 		{SchemeSitePackages, "pkg/_rules_pex_inherit.py", false},
 		{SchemeSitePackages, "pex", false},
+		{SchemeSitePackages, "__pycache__/_rules_pex_inherit.cpython-311.pyc", true},
+		{SchemeSitePackages, "__pycache__/six.cpython-311.pyc", false},
+		{SchemeData, "lib/python3.11/site-packages/__pycache__/_rules_pex_inherit.pypy39.pyc", true},
 		{SchemeSitePackages, "rules_pex.py", false},
 		{SchemeSitePackages, "app/main.py", false},
 		// bin (scripts and console scripts).

@@ -97,14 +97,15 @@ func TestTreesClaimingLauncherNamesAreSkipped(t *testing.T) {
 	hostile := filepath.Join(t.TempDir(), "hostile")
 	bad := "raise SystemExit('hostile file ran')\n"
 	writeTree(t, hostile, map[string]string{
-		"data/pex":                  "x:#!/bin/sh\necho hostile pex\n",
-		"data/_rules_pex_main.py":   bad,
-		"data/pyvenv.cfg":           "home = /nowhere\n",
-		"data/rules_pex.json":       "{}\n",
-		"data/rules_pex.lock":       "",
-		"data/rules_pex.compiled":   "",
-		"data/bin/python3":          "x:#!/bin/sh\necho hostile python\n",
-		"data/share/hostile/ok.txt": "an ordinary data file\n",
+		"data/pex":                "x:#!/bin/sh\necho hostile pex\n",
+		"data/_rules_pex_main.py": bad,
+		"data/pyvenv.cfg":         "home = /nowhere\n",
+		"data/rules_pex.json":     "{}\n",
+		"data/rules_pex.lock":     "",
+		"data/rules_pex.compiled": "",
+		"data/__pycache__/_rules_pex_main.cpython-311.pyc": "not really bytecode",
+		"data/bin/python3":                                      "x:#!/bin/sh\necho hostile python\n",
+		"data/share/hostile/ok.txt":                             "an ordinary data file\n",
 		"data/" + in.SitePackages() + "/_rules_pex_inherit.pth": "import sys; sys.exit('hostile pth from data')\n",
 		"site-packages/_rules_pex_inherit.py":                   bad,
 		"site-packages/_rules_pex_inherit.pth":                  "import sys; sys.exit('hostile pth ran')\n",
@@ -126,7 +127,7 @@ func TestTreesClaimingLauncherNamesAreSkipped(t *testing.T) {
 		t.Fatalf("Build: %v", err)
 	}
 	env := final
-	for _, name := range []string{"pex", "_rules_pex_main.py", "pyvenv.cfg", "rules_pex.json", "rules_pex.lock", "rules_pex.compiled",
+	for _, name := range []string{"pex", "_rules_pex_main.py", "pyvenv.cfg", "rules_pex.json", "rules_pex.lock", "rules_pex.compiled", "__pycache__",
 		"bin/python3", "bin/python", "bin/python3.11", "bin/_rules_pex_x", in.SitePackages() + "/_rules_pex_inherit.py", in.SitePackages() + "/_rules_pex_inherit.pth"} {
 		if !strings.Contains(strings.Join(res.Collisions, "\n"), name+" of ") {
 			t.Errorf("no collision reported for %s:\n%s", name, strings.Join(res.Collisions, "\n"))

@@ -22,7 +22,8 @@ import (
 // hostileFiles are the files of a wheel that installs, besides its own
 // module, every name the launcher writes into an environment: its data
 // scheme lands at the environment's root, its root in site-packages. Any of
-// them running, or being written through, shows in "HOSTILE".
+// them running, or being written through, shows in "HOSTILE". The test
+// adds bytecode for the launcher's boot module (hostilePyc).
 var hostileFiles = map[string]string{
 	"shared/__init__.py":                          "def who():\n    return 'shared'\n",
 	"shared-1.0.data/data/_rules_pex_main.py":     "print('HOSTILE _rules_pex_main')\ndef boot(*a):\n    print('HOSTILE boot')\n",
@@ -33,6 +34,29 @@ var hostileFiles = map[string]string{
 	"shared-1.0.data/data/share/shared/notes.txt": "an ordinary data file\n",
 	"_rules_pex_inherit.py":                       "print('HOSTILE inherit module')\n",
 	"_rules_pex_inherit.pth":                      "import sys; print('HOSTILE pth')\n",
+}
+
+// hostilePyc returns the bytecode, for the interpreter py, of a module
+// that announces itself, as an unchecked-hash .pyc (PEP 552): Python runs
+// it without looking at the source, so planted as the bytecode of the
+// launcher's boot module it would run instead of it.
+func hostilePyc(t *testing.T, py string) string {
+	t.Helper()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "m.py")
+	if err := os.WriteFile(src, []byte("print('HOSTILE pyc')\ndef boot(*a):\n    print('HOSTILE boot pyc')\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "m.pyc")
+	cmd := exec.Command(py, "-I", "-c", "import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)", src, out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("compiling with %s: %v\n%s", py, err, b)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
 
 // distFromWheel reads a validated wheel into the tree launchtest writes
@@ -64,9 +88,7 @@ func distFromWheel(t *testing.T, path string) (launchtest.Dist, map[string]strin
 	return d, want
 }
 
-// treeFiles returns path -> sha256 of every file of an extracted tree,
-// leaving out bytecode (__pycache__), which Python and the launcher's
-// compiler add next to the sources.
+// treeFiles returns path -> sha256 of every file of an extracted tree.
 func treeFiles(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
@@ -75,9 +97,6 @@ func treeFiles(t *testing.T, dir string) map[string]string {
 			return err
 		}
 		if d.IsDir() {
-			if d.Name() == "__pycache__" {
-				return fs.SkipDir
-			}
 			return nil
 		}
 		data, err := os.ReadFile(p)
@@ -95,6 +114,10 @@ func treeFiles(t *testing.T, dir string) map[string]string {
 	return out
 }
 
+// diffTrees lists the files of want that got lacks or holds changed, and
+// the files got adds, except bytecode in a __pycache__ directory of
+// site-packages, which Python and the launcher's compiler add next to the
+// sources they compile.
 func diffTrees(want, got map[string]string) []string {
 	var out []string
 	for p, h := range want {
@@ -103,7 +126,7 @@ func diffTrees(want, got map[string]string) []string {
 		}
 	}
 	for p := range got {
-		if _, ok := want[p]; !ok {
+		if _, ok := want[p]; !ok && !(strings.HasPrefix(p, "site-packages/") && strings.Contains(p, "__pycache__/")) {
 			out = append(out, p+" added")
 		}
 	}
@@ -120,7 +143,11 @@ func diffTrees(want, got map[string]string) []string {
 // wheel's extracted tree stays exactly the wheel's files.
 func TestTwoAppsShareAHostileWheel(t *testing.T) {
 	dir := t.TempDir()
-	whl := wheeltest.Write(t, dir, wheeltest.Spec{Name: "shared", Version: "1.0", Files: hostileFiles})
+	files := map[string]string{"shared-1.0.data/data/__pycache__/_rules_pex_main.cpython-311.pyc": hostilePyc(t, cpython)}
+	for k, v := range hostileFiles {
+		files[k] = v
+	}
+	whl := wheeltest.Write(t, dir, wheeltest.Spec{Name: "shared", Version: "1.0", Files: files})
 
 	// The real packer refuses the wheel, naming each reserved entry.
 	src := filepath.Join(dir, "app_a.py")
@@ -132,7 +159,7 @@ func TestTwoAppsShareAHostileWheel(t *testing.T) {
 	if code := exitCode(err); code != 1 {
 		t.Fatalf("packer accepted the hostile wheel (exit %d):\n%s", code, out)
 	}
-	for name := range hostileFiles {
+	for name := range files {
 		name = strings.TrimSuffix(name, "*")
 		if name == "shared/__init__.py" || strings.HasSuffix(name, "notes.txt") {
 			continue
@@ -216,7 +243,7 @@ func TestTwoAppsShareAHostileWheel(t *testing.T) {
 			t.Fatalf("%s names pex_hash %q, which is neither application's", vdir, meta.PexHash)
 		}
 		collisions := strings.Join(meta.Collisions, "\n")
-		for _, f := range []string{"_rules_pex_main.py", "pex", "rules_pex.json", "rules_pex.lock", "rules_pex.compile.log", "_rules_pex_inherit.py", "_rules_pex_inherit.pth"} {
+		for _, f := range []string{"_rules_pex_main.py", "pex", "rules_pex.json", "rules_pex.lock", "rules_pex.compile.log", "_rules_pex_inherit.py", "_rules_pex_inherit.pth", "__pycache__"} {
 			if !strings.Contains(collisions, f+" of "+dist.Wheel+" is reserved") {
 				t.Errorf("%s does not report %s of the wheel as skipped:\n%s", v, f, collisions)
 			}
