@@ -73,7 +73,9 @@ const (
 //     share/...).
 //
 // Within a directory only the first component of rel matters (a reserved
-// name cannot be a directory either), and the second after __pycache__. Names are compared ignoring ASCII
+// name cannot be a directory either), and the second after __pycache__. A
+// rel ending in "/" asks about a directory: it is reserved when every file
+// in it would be ("pex/", "_rules_pex_x/", but not "bin/" or "lib/"). Names are compared ignoring ASCII
 // case, as case-insensitive file systems (macOS's default) would.
 //
 // The packer refuses inputs that claim a reserved path; the launcher, for

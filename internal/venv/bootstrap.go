@@ -211,13 +211,15 @@ func (b *builder) writeBootstrap() error {
 	consoleScripts := map[string]string{}
 	scripts := map[string]string{}
 	for _, d := range b.spec.Dists {
+		// Scripts skipped for their names (installScripts) are not
+		// runnable by name either.
 		for name, target := range d.ConsoleScripts {
-			if _, dup := consoleScripts[name]; !dup {
+			if _, dup := consoleScripts[name]; !dup && !reservedScript(name) {
 				consoleScripts[name] = target
 			}
 		}
 		for _, name := range d.Scripts {
-			if _, dup := scripts[name]; !dup {
+			if _, dup := scripts[name]; !dup && !reservedScript(name) {
 				scripts[name] = filepath.Join(b.spec.Dir, "bin", name)
 			}
 		}
@@ -237,6 +239,11 @@ func (b *builder) writeBootstrap() error {
 		return err
 	}
 	return WriteNew(filepath.Join(b.work, Bootstrap), []byte(r.Replace(bootstrapFile)), 0o755)
+}
+
+func reservedScript(name string) bool {
+	_, reserved := layout.ReservedEnvPath(layout.SchemeScripts, name)
+	return reserved
 }
 
 func checkRel(p string) error {

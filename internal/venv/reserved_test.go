@@ -167,6 +167,11 @@ func TestTreesClaimingLauncherNamesAreSkipped(t *testing.T) {
 	if !strings.Contains(out, "run ['z']") {
 		t.Errorf("the environment ran %q (%v), want its own entry point", out, err)
 	}
+	c := exec.Command(cmd[0], cmd[1:]...)
+	c.Env = append(os.Environ(), "PEX_SCRIPT=python3.11")
+	if out, _ := c.CombinedOutput(); !strings.Contains(string(out), "no console script or script named 'python3.11'") {
+		t.Errorf("PEX_SCRIPT ran a console script skipped for its name: %q", out)
+	}
 	if out := run(t, nil, filepath.Join(env, "bin", "python3"), "-c", "import sys; print(sys.prefix)"); strings.TrimSpace(out) != env {
 		t.Errorf("bin/python3 is not the environment's python: %q", out)
 	}

@@ -459,7 +459,7 @@ func (b *builder) linkFiles(srcDir, dstDir, scheme, wheel string) error {
 			// A directory is skipped when every file in it would be.
 			what := filepath.ToSlash(rel)
 			if d.IsDir() {
-				what += "/_"
+				what += "/"
 			}
 			if why, reserved := layout.ReservedEnvPath(scheme, what); reserved {
 				b.skipReserved(target, wheel, why)
@@ -531,7 +531,7 @@ func (b *builder) installScripts(bin string, d Dist) error {
 		}
 		target := filepath.Join(bin, name)
 		if why, reserved := layout.ReservedEnvPath(layout.SchemeScripts, name); reserved {
-			b.skipReserved(target, d.Wheel, why)
+			b.skipReserved(target, d.Wheel, why) // and left out of the bootstrap's list
 			continue
 		}
 		if err := WriteNew(target, []byte(shebang+body), 0o755); err != nil {
