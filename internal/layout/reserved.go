@@ -60,10 +60,10 @@ const (
 //
 //   - at the root: pex, pyvenv.cfg, __pycache__ (the bytecode of the boot
 //     module: a planted unchecked-hash .pyc would run instead of it), names
-//     starting with _rules_pex or rules_pex., and, as files, the directories the launcher creates
-//     (bin, lib, lib/<python>, lib/<python>/site-packages, include,
-//     include/site, include/site/<python>, where <python> is python3.11,
-//     pypy3.9, ...);
+//     starting with _rules_pex or rules_pex., and, as files, the
+//     directories the launcher creates (bin, lib, lib/<python>,
+//     lib/<python>/site-packages, include, include/site,
+//     include/site/<python>, where <python> is python3.11, pypy3.9, ...);
 //   - in site-packages: names starting with _rules_pex, also inside
 //     __pycache__;
 //   - in bin: python, python3, python3.N (any "python" followed by digits
@@ -75,8 +75,9 @@ const (
 // Within a directory only the first component of rel matters (a reserved
 // name cannot be a directory either), and the second after __pycache__. A
 // rel ending in "/" asks about a directory: it is reserved when every file
-// in it would be ("pex/", "_rules_pex_x/", but not "bin/" or "lib/"). Names are compared ignoring ASCII
-// case, as case-insensitive file systems (macOS's default) would.
+// in it would be ("pex/", "_rules_pex_x/", but not "bin/" or "lib/").
+// Names are compared ignoring ASCII case, as case-insensitive file systems
+// (macOS's default) would.
 //
 // The packer refuses inputs that claim a reserved path; the launcher, for
 // archives it did not see made, skips them and reports a collision.
