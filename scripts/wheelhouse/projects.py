@@ -113,6 +113,11 @@ PROJECTS = (
     _p("Markdown", "python3-markdown",
        requires=['importlib-metadata>=4.4; python_version < "3.10"'], why=UPSTREAM.format("Markdown 3.4.1")),
     _p("decorator", "python3-decorator"),
+    _p("Django", "python3-django",
+       requires=["asgiref<4,>=3.3.2", "pytz", "sqlparse>=0.2.2"], why=UPSTREAM.format("Django 3.2.25")),
+    _p("asgiref", "python3-asgiref",
+       requires=['typing-extensions; python_version < "3.8"'], why=UPSTREAM.format("asgiref 3.6.0")),
+    _p("sqlparse", "python3-sqlparse"),
 )
 
 # Debian packages needed besides the projects' own: the verification venv needs ensurepip.
