@@ -2,10 +2,12 @@ package launch
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/rules-pex/rules_pex/internal/cache"
+	"github.com/rules-pex/rules_pex/internal/layout"
 	"github.com/rules-pex/rules_pex/internal/venv"
 )
 
@@ -35,7 +37,7 @@ func (l *launcher) execPlan(p *Plan) error {
 }
 
 // Variables the launcher consumes: the application does not see them.
-var consumed = []string{"PEX_INTERPRETER", "PEX_TOOLS", compileEnv, venv.ArgvEnv}
+var consumed = []string{"PEX_INTERPRETER", "PEX_TOOLS", compileEnv, venv.ArgvEnv, layout.PythonOptionsEnv}
 
 // command returns the argv and environment that run the application.
 func (l *launcher) command(p *Plan) ([]string, []string) {
@@ -46,6 +48,10 @@ func (l *launcher) command(p *Plan) ([]string, []string) {
 		argv = append([]string{venv.Python(p.Venv)}, l.args...)
 	} else {
 		argv = append(venv.Command(p.Venv), l.args...)
+	}
+	if opts := l.getenv(layout.PythonOptionsEnv); opts != "" {
+		// "python3 -X dev ARCHIVE": the archive's __main__.py passed them on.
+		argv = slices.Insert(argv, 1, strings.Split(opts, "\n")...)
 	}
 	env := make([]string, 0, len(l.env)+len(p.Env)+2)
 	for _, kv := range l.env {

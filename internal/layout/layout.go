@@ -7,14 +7,15 @@
 // byte order of their names:
 //
 //	PEX-INFO                                   the manifest (JSON), stored uncompressed, always first
+//	__main__.py                                what "python3 ARCHIVE" runs (ZipMainName), stored or deflated
 //	code/<dest>                                the application's own files (sources and data)
 //	deps/<wheel file name>/<scheme>/<path>     one installed wheel tree per wheel
 //
 // where <scheme> is one of site-packages, scripts, headers or data: where an
 // installer would put the file in a virtual environment. Because "PEX-INFO"
-// sorts before every lowercase prefix and entries are sorted, the manifest is
-// the first entry; a reader may find it from the first central directory
-// record without parsing the whole directory.
+// sorts before "__main__.py" and every lowercase prefix, and entries are
+// sorted, the manifest is the first entry; a reader may find it from the
+// first central directory record without parsing the whole directory.
 package layout
 
 import (

@@ -164,6 +164,10 @@ func writeArchive(f *os.File, launcher string, comp archive.Compression, manifes
 	if err := zw.AddStored(layout.ManifestName, false, manifest); err != nil {
 		return fmt.Errorf("writing %s: %w", layout.ManifestName, err)
 	}
+	// Stored: Python's zipimport reads it whatever the archive's compression.
+	if err := zw.AddStored(layout.ZipMainName, false, zipMain); err != nil {
+		return fmt.Errorf("writing %s: %w", layout.ZipMainName, err)
+	}
 	for _, e := range entries {
 		if e.src != nil {
 			if err := addSource(zw, e); err != nil {

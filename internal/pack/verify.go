@@ -79,6 +79,10 @@ func Verify(path string) error {
 	sizes := map[string]int64{}
 	buf := make([]byte, 256<<10)
 	for _, f := range r.Files()[1:] {
+		if f.Name == layout.ZipMainName {
+			verifyZipMain(path, f, buf, &ps)
+			continue
+		}
 		var key, rel string
 		if p, ok := strings.CutPrefix(f.Name, layout.CodePrefix); ok {
 			rel = p
@@ -95,7 +99,7 @@ func Verify(path string) error {
 				ps = append(ps, problem)
 			}
 		} else {
-			ps.addf("%s: entry %s is outside %s and %s", path, f.Name, layout.CodePrefix, layout.DepsPrefix)
+			ps.addf("%s: entry %s is outside %s and %s (and is not %s)", path, f.Name, layout.CodePrefix, layout.DepsPrefix, layout.ZipMainName)
 			continue
 		}
 		sum, n, err := hashEntry(f, buf)
@@ -134,6 +138,19 @@ func Verify(path string) error {
 		}
 	}
 	return ps.err()
+}
+
+// verifyZipMain checks the entry Python runs for "python3 ARCHIVE": a file
+// that zipimport can read (stored or deflated) whose CRC-32 is right. Its
+// content is the packer's, not the application's: no hash records it.
+func verifyZipMain(path string, f *zip.File, buf []byte, ps *Problems) {
+	if !layout.ZipMainMethodOK(f.Method) {
+		ps.addf("%s: %s uses compression method %d; Python reads it only stored or deflated", path, f.Name, f.Method)
+		return
+	}
+	if _, _, err := hashEntry(f, buf); err != nil {
+		ps.addf("%s: entry %s: %v", path, f.Name, err)
+	}
 }
 
 // hashEntry reads an entry to its end, which makes archive/zip check its

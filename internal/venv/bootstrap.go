@@ -148,6 +148,11 @@ def boot(bootstrap=None):
     del sys.path[0]  # the environment's root, inserted to import this module
     env = os.environ
     argv0 = env.pop("{{argv_env}}", None)
+    if argv0 is None and bootstrap is None:
+        # This python -c line run again by the application itself, not by
+        # the launcher (werkzeug's reloader re-runs sys.orig_argv): PEX,
+        # which the launcher set, names the archive.
+        argv0 = env.get("PEX")
     if argv0 is not None:
         sys.argv[0] = argv0
     # Python puts the current directory (for -c) or the file's directory

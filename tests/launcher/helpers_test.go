@@ -202,6 +202,12 @@ func (w *world) run(archive string, env []string, args ...string) result {
 	return w.runWithin(3*time.Minute, archive, env, args...)
 }
 
+// runArgv runs a command (an archive, or "python3 ARCHIVE") in the world.
+func (w *world) runArgv(env []string, argv ...string) result {
+	w.t.Helper()
+	return w.runWithin(3*time.Minute, argv[0], env, argv[1:]...)
+}
+
 // runWithin is run failing the test if the archive takes longer than d.
 func (w *world) runWithin(d time.Duration, archive string, env []string, args ...string) result {
 	w.t.Helper()

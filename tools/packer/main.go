@@ -48,7 +48,8 @@ build options:
   --inherit-path false|prefer|fallback    whether the interpreter's own site-packages are visible (default false)
   --env KEY=VALUE                   an environment variable set for the application
   --compression deflate|zstd|store  how the packer compresses files it adds (default deflate);
-                                    wheel entries are copied with their own compression
+                                    wheel entries are copied with their own compression, and the
+                                    archive's __main__.py (what "python3 OUT" runs) is always stored
   @PARAMSFILE                       read more arguments from a file, one per line (Bazel's multiline format)
 
 exit codes:
