@@ -9,7 +9,7 @@ FUZZTIME ?= 3s
 GOFLAGS_STATIC := CGO_ENABLED=0
 LDFLAGS := -s -w
 
-.PHONY: all deps tools cross example example-cli wheelhouse test unit fuzz bazel-e2e gazelle release bench bench-run bench-pack bench-smoke clean
+.PHONY: all deps tools cross example example-cli wheelhouse test unit fuzz bazel-e2e gazelle docs release bench bench-run bench-pack bench-smoke clean
 
 all: tools
 
@@ -71,6 +71,11 @@ bazel-e2e: deps wheelhouse
 # Regenerates the Go BUILD.bazel files with Gazelle.
 gazelle:
 	tests/bazel/update-build-files
+
+# Regenerates docs/rules.md from docs/rules.md.tmpl and the doc strings of
+# rules/*.bzl (tests/bazel/tools/docgen; `tests/bazel/run docs` checks it).
+docs:
+	$(GO) run -C tests/bazel/tools ./docgen -root $(CURDIR)
 
 # Cross-builds both tools for linux/darwin x amd64/arm64 and writes the
 # release archive with sha256 pins: make release VERSION=0.1.0

@@ -38,6 +38,14 @@ pex_wheel_repository = _pex_wheel_repository
 def rules_pex_dependencies(toolchains_from_source = False):
     """Declares the repositories rules_pex needs, unless the WORKSPACE already has them.
 
+    The prebuilt toolchains need none. Building the tools from source needs
+    rules_go v0.34.0 (the newest release that runs on Bazel 4.2) and
+    `github.com/klauspost/compress`, both from their Go module zips, fetched
+    by the host's `go mod download` (from `GOPROXY` or the module cache) and
+    checked against pinned go.sum hashes. rules_go gets
+    `third_party/rules_go/go1.20.patch`, which makes it work with Go >= 1.20
+    (see `third_party/rules_go/README.md`).
+
     Args:
       toolchains_from_source: also declare what building the packer and the
         launcher from source needs: rules_go (v0.34.0, the newest release that
@@ -78,6 +86,16 @@ def rules_pex_dependencies(toolchains_from_source = False):
 
 def rules_pex_register_toolchains(from_source = False, name = "rules_pex_toolchains", release = RELEASE):
     """Registers the packer and launcher toolchains.
+
+    By default: one packer toolchain per execution platform and one launcher
+    toolchain per target platform (linux and darwin × amd64 and arm64), each
+    a prebuilt binary of `release` pinned by sha256 (in a release, its
+    `rules/private/versions.bzl`). Only the binaries that toolchain
+    resolution picks are downloaded. With `from_source = True`:
+    `@rules_pex//rules/toolchain:packer_from_source_toolchain` (the
+    `go_binary` of `//tools/packer`, built for the execution platform) and
+    `launcher_from_source_toolchain` (`//launcher`, built by rules_go for
+    whatever target platform is asked for).
 
     Args:
       from_source: register toolchains that build `@rules_pex//tools/packer`

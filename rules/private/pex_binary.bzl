@@ -17,7 +17,7 @@ _PACK_ATTRS = {
         doc = "Files packed next to the code, at the same paths as in `py_binary`'s runfiles (so `os.path.dirname(__file__)` finds them). The `data` of `py_library` deps is packed too.",
     ),
     "deps": attr.label_list(
-        doc = "`py_library` targets (their transitive sources and data, with their `imports` honoured as `py_binary` does) and wheel targets (`pex_wheel`, `@pypi//<project>`, or targets whose files are `.whl` files). A wheel target's project is a root requirement; the wheels of its whole closure are packed.",
+        doc = "`py_library` targets (their transitive sources and data, with their `imports` honoured as `py_binary` does) and wheel targets (`pex_wheel`, `@pypi//<project>`, or targets whose files are `.whl` files). A wheel target's project is a root requirement; the wheels of its whole closure are packed. Anything else is an analysis error.",
     ),
     "entry_point": attr.string(
         doc = "What to run: `MODULE` (run as `python -m MODULE`) or `MODULE:FUNCTION` (its return value is the exit status). Exactly one of `main`, `entry_point` and `script`.",
@@ -31,7 +31,7 @@ _PACK_ATTRS = {
         doc = "Whether the chosen interpreter's own site-packages are visible: `false` (default: isolated), `prefer` (before the archive's wheels) or `fallback` (after them). `PEX_INHERIT_PATH` overrides it at run time.",
     ),
     "interpreter_constraints": attr.string_list(
-        doc = "Which interpreters may run the file, in PEX's syntax: an optional implementation (`CPython`, `PyPy`) and an optional PEP 440 specifier set, e.g. `[\"CPython>=3.9,<3.13\", \"PyPy\"]`. Several constraints are OR'ed; none accepts every interpreter for which the file has compatible wheels.",
+        doc = "Which interpreters may run the file, in PEX's syntax: an optional implementation (`CPython`, `PyPy`, `Jython`, `IronPython`) and an optional PEP 440 specifier set, e.g. `[\"CPython>=3.9,<3.13\", \"PyPy\"]`. Several constraints are OR'ed; none accepts every interpreter for which the file has compatible wheels.",
     ),
     "interpreter_selection": attr.string(
         default = "newest",
@@ -210,9 +210,10 @@ pex_binary = rule(
 The file is a native launcher followed by a zip. On the target machine it
 extracts itself once into a cache, picks an installed Python that satisfies
 `interpreter_constraints` and fits its wheels, and runs the entry point.
-`bazel run` passes arguments through. The launcher comes from the launcher
-toolchain of the target platform (`--platforms`), the packer from the packer
-toolchain of the execution platform.
+`bazel run` passes arguments through (after `args`). The launcher comes from
+the launcher toolchain of the target platform (`--platforms`), the packer from
+the packer toolchain of the execution platform. Exactly one of `main`,
+`entry_point` and `script` must be set.
 
 ```starlark
 load("@rules_pex//rules:defs.bzl", "pex_binary")
@@ -229,6 +230,24 @@ pex_binary(
     interpreter_constraints = ["CPython>=3.9,<3.13"],
 )
 ```
+
+**Where files go.** A file's place in the archive is its runfiles path
+(`<repository>/<path>`) with the first matching `imports` root of the
+`py_library` deps removed (the longest root wins), else with the main
+repository's name removed. So `//lib:greet/__init__.py` is imported as
+`lib.greet`, and with
+`py_library(name = "greet", srcs = ["src/greet/__init__.py"], imports = ["src"])`
+in `//libs/greet` it is imported as `greet`, exactly as under `py_binary`.
+Two files that would land on the same path are an analysis error.
+
+**Actions.** Each wheel is validated once by a `PexWheelCheck` action
+(`packer check-wheel`, which verifies every file against the wheel's RECORD
+and writes a summary); wheels of `pex_wheel` targets are checked by those
+targets, so every `pex_binary` using them shares the checks. The `PexPack`
+action ("Packing PEX //pkg:name", arguments in a parameter file) then takes
+each wheel with `--checked-wheel WHEEL=SUMMARY`: it compares the wheel's size
+and zip directory with the summary and copies the entries without validating
+them again. Changing a source file re-runs `PexPack` only.
 """,
     attrs = dict(_PACK_ATTRS, _is_test = attr.bool(default = False)),
     executable = True,
@@ -277,12 +296,13 @@ pex_test(
     test_env = {"PEX_MODULE": "app.selfcheck"},
 )
 
-# A file packed for the test.
+# A file packed for the test: pytest, from the wheels, runs the test package.
 pex_test(
-    name = "greeting_test",
-    srcs = ["greeting_test.py"],
-    main = "greeting_test.py",
-    deps = ["//lib:greeting"],
+    name = "unit_test",
+    srcs = ["tests/__init__.py", "tests/test_highlight.py"],
+    args = ["-p", "no:cacheprovider", "--pyargs", "tests"],
+    script = "pytest",
+    deps = ["@pypi//pygments", "@pypi//pytest"],
 )
 ```
 """,
@@ -292,7 +312,7 @@ pex_test(
         pex = attr.label(
             executable = True,
             cfg = "target",
-            doc = "A `pex_binary` to run as it is. When set, none of the packing attributes may be.",
+            doc = "A `pex_binary` to run as it is. When set, none of the packing attributes (`srcs`, `deps`, `wheels`, `data`, `main`, `entry_point`, `script`, `env`, `interpreter_constraints`) may be.",
         ),
         test_env = attr.string_dict(
             doc = "Environment variables set when the test runs (not recorded in the archive, unlike `env`).",

@@ -39,7 +39,8 @@ pex_wheel = rule(
 kept in the workspace. In `pex_binary.deps`, the project becomes a root
 requirement and every wheel of its closure is packed. Each wheel is validated
 once, by its own `PexWheelCheck` action (the packer's `check-wheel`), which
-every `pex_binary` using it shares.
+every `pex_binary` using it shares. Returns `PexWheelInfo`, and the wheels of
+the closure as its files.
 
 ```starlark
 load("@rules_pex//rules:defs.bzl", "pex_wheel")

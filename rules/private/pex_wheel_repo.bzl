@@ -208,8 +208,9 @@ pex_wheel_repository(
 )
 ```
 
-`@pypi//:requirements.bzl` defines `requirement("Flask")`, which returns
-`"@pypi//flask"`.
+Targets are named by the PEP 503 normalized project name
+(`@pypi//python-dateutil`). `@pypi//:requirements.bzl` defines
+`requirement("Flask")`, which returns `"@pypi//flask"`.
 """,
     attrs = {
         "directory": attr.string(

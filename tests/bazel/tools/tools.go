@@ -2,8 +2,10 @@
 
 // Package tools pins the versions of the Bazel tools that rules_pex's checks
 // run with `go run` from this directory: buildifier (formats and lints every
-// Starlark file) and Gazelle (writes the BUILD files of the Go packages). It
-// is its own module so that these pins stay out of the project's go.mod.
+// Starlark file) and Gazelle (writes the BUILD files of the Go packages).
+// docgen, in this module too, writes docs/rules.md with buildtools' parser.
+// It is its own module so that these pins stay out of the project's go.mod
+// (and developer tooling out of the release, which leaves tests/ out).
 package tools
 
 import (
