@@ -74,7 +74,7 @@ def my_macro(name, count = 1, **kwargs):
     Args:
       name: the name.
       count: how many,
-        at most ten.
+        max: ten.
       **kwargs: passed on.
 
     Returns:
@@ -150,7 +150,7 @@ func TestGenerate(t *testing.T) {
 		"| `srcs` | list of labels (`.py` or `.pyi` files) | `[]` | no | Sources. |\n",
 		"| `tool` | label (files, executable, `cfg = \"exec\"`) | — | yes | The tool. |\n",
 		"my_macro(name, count = 1, **kwargs)\n```\n\nMakes things.\n\nLonger text.\n",
-		"| `count` | `1` | no | How many, at most ten. |\n",
+		"| `count` | `1` | no | How many, max: ten. |\n", // a deeper line is a continuation, even as NAME: text
 		"| `**kwargs` | — | no | Passed on. |\n",
 		"Returns: Nothing.\n",
 		"### MyInfo\n",
@@ -180,8 +180,9 @@ func TestUndocumented(t *testing.T) {
 		{"attribute with empty doc", "rules/private/shared.bzl", `doc = "One file."`, `doc = ""`, "attribute one has an empty doc"},
 		{"rule without doc", "rules/private/my_rule.bzl", `    doc = """Does a thing.`, `    x = """Does a thing.`, "my_rule: the rule has no doc"},
 		{"unknown attr argument", "rules/private/my_rule.bzl", `flag = attr.bool(`, `flag = attr.bool(aspects = [], `, "does not know the argument aspects"},
-		{"macro parameter not in Args", "rules/private/my_rule.bzl", "      count: how many,\n        at most ten.\n", "", "parameter count is not documented"},
+		{"macro parameter not in Args", "rules/private/my_rule.bzl", "      count: how many,\n        max: ten.\n", "", "parameter count is not documented"},
 		{"Args names no parameter", "rules/private/my_rule.bzl", "      name: the name.\n", "      name: the name.\n      size: big.\n", "documents size, which is not a parameter"},
+		{"Args line outside an entry", "rules/private/my_rule.bzl", "      name: the name.\n", "     stray\n      name: the name.\n", "is not an entry of the Args: section"},
 		{"macro without docstring", "rules/private/my_rule.bzl", `    """Makes things.`, `    x = 1
     """Makes things.`, "my_macro: has no docstring"},
 		{"provider field without doc", "rules/private/my_rule.bzl", `"b": "The b.",`, `"b": "",`, "field b has an empty doc"},

@@ -631,7 +631,7 @@ func (l *loader) documentMacro(s *symbol, file string, def *build.DefStmt) error
 	var body, returns []string
 	docs := map[string]*strings.Builder{}
 	var order []string
-	section, current := "", ""
+	section, current, argIndent := "", "", -1
 	for _, line := range lines {
 		trimmed := strings.TrimSpace(line)
 		if line == trimmed && (trimmed == "Args:" || trimmed == "Returns:") {
@@ -643,13 +643,23 @@ func (l *loader) documentMacro(s *symbol, file string, def *build.DefStmt) error
 		}
 		switch section {
 		case "Args:":
-			if m := argLine.FindStringSubmatch(line[len(line)-len(strings.TrimLeft(line, " ")):]); m != nil && indent(line) <= 4 {
+			if trimmed == "" {
+				continue
+			}
+			if argIndent < 0 {
+				argIndent = indent(line)
+			}
+			// An entry starts at the indentation of the first one; deeper
+			// lines continue it.
+			if m := argLine.FindStringSubmatch(trimmed); m != nil && indent(line) == argIndent {
 				current = strings.TrimLeft(m[1], "*")
 				docs[current] = &strings.Builder{}
 				docs[current].WriteString(m[2])
 				order = append(order, current)
-			} else if current != "" && trimmed != "" {
+			} else if current != "" && indent(line) > argIndent {
 				docs[current].WriteString(" " + trimmed)
+			} else {
+				return fmt.Errorf("docstring line %q is not an entry of the Args: section (NAME: text, continued on deeper-indented lines)", trimmed)
 			}
 		case "Returns:":
 			returns = append(returns, trimmed)
