@@ -87,17 +87,21 @@ func writeLoads(b *strings.Builder, symbols []*symbol) {
 	b.WriteString("```starlark\n")
 	for _, f := range files {
 		sort.Strings(names[f])
-		fmt.Fprintf(b, "load(%q, %s)\n", f, quoteAll(names[f]))
+		line := fmt.Sprintf("load(%q, %s)\n", f, quoteAll(names[f], ", "))
+		if len(line) > 101 { // as buildifier wraps a long load
+			line = fmt.Sprintf("load(\n    %q,\n    %s,\n)\n", f, quoteAll(names[f], ",\n    "))
+		}
+		b.WriteString(line)
 	}
 	b.WriteString("```\n")
 }
 
-func quoteAll(names []string) string {
+func quoteAll(names []string, sep string) string {
 	q := make([]string, len(names))
 	for i, n := range names {
 		q[i] = fmt.Sprintf("%q", n)
 	}
-	return strings.Join(q, ", ")
+	return strings.Join(q, sep)
 }
 
 func writeSymbol(b *strings.Builder, level string, s *symbol) {
