@@ -25,11 +25,18 @@ const (
 // FileID identifies a file's current content cheaply: a replaced or
 // rewritten file gets a different FileID. The zero FileID means the file
 // did not exist.
+//
+// Dev, Ino, Size and Mtime alone do not catch every replacement: `cp -p`
+// of a reproducible build (same size, same mtime) over a file keeps its
+// inode, and a file removed and copied again often gets the freed inode
+// back. Ctime does: the kernel sets it from its own clock on every write,
+// rename, link or chmod, and no user can set it. See docs/launcher.md.
 type FileID struct {
 	Dev   uint64 `json:"dev"`
 	Ino   uint64 `json:"ino"`
 	Size  int64  `json:"size"`
 	Mtime int64  `json:"mtime_ns"`
+	Ctime int64  `json:"ctime_ns"`
 	Dir   bool   `json:"dir,omitempty"`
 }
 

@@ -10,7 +10,7 @@ import (
 func fileID(fi os.FileInfo) FileID {
 	id := FileID{Size: fi.Size(), Mtime: fi.ModTime().UnixNano(), Dir: fi.IsDir()}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		id.Dev, id.Ino = uint64(st.Dev), uint64(st.Ino)
+		id.Dev, id.Ino, id.Ctime = uint64(st.Dev), uint64(st.Ino), ctime(st)
 	}
 	if id.Dir {
 		// A directory's size is meaningless; its mtime says whether

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -107,21 +108,31 @@ func TestPlans(t *testing.T) {
 	if loadPlan(root, "k", nil) != nil {
 		t.Error("a plan whose interpreter changed is still used")
 	}
-	os.WriteFile(planPath(root, "k"), bytes.Replace(encodePlan(p), []byte(planMagic+"2"), []byte(planMagic+"1"), 1), 0o644)
+	// The same bytes written again, the mtime put back: only the ctime
+	// tells (cp -p of a reproducible build over the interpreter).
+	savePlan(root, "k", &Plan{PexHash: "h", Venv: "/v", Watches: []interp.Watch{{Path: py, ID: interp.Stat(py)}}})
+	fi, _ := os.Stat(py)
+	os.WriteFile(py, []byte("#!/bin/sh\necho changed\n"), 0o755)
+	os.Chtimes(py, fi.ModTime(), fi.ModTime())
+	if loadPlan(root, "k", nil) != nil {
+		t.Error("a plan whose interpreter was rewritten with the same size and mtime is still used")
+	}
+	os.WriteFile(planPath(root, "k"), bytes.Replace(encodePlan(p), []byte(planMagic+strconv.Itoa(planFormat)), []byte(planMagic+"2"), 1), 0o644)
 	if loadPlan(root, "k", nil) != nil {
 		t.Error("a plan of another format is used")
 	}
 	// Keys depend on every input.
-	id := interp.FileID{Dev: 1, Ino: 2, Size: 3, Mtime: 4}
+	id := interp.FileID{Dev: 1, Ino: 2, Size: 3, Mtime: 4, Ctime: 5}
 	keys := map[string]bool{
-		identityKey("/a", id, "s"):                            true,
-		identityKey("/b", id, "s"):                            true,
-		identityKey("/a", interp.FileID{Dev: 1, Ino: 3}, "s"): true,
-		identityKey("/a", id, "t"):                            true,
-		contentKey("h", "s"):                                  true,
-		contentKey("h", "t"):                                  true,
+		identityKey("/a", id, "s"):                                                         true,
+		identityKey("/b", id, "s"):                                                         true,
+		identityKey("/a", interp.FileID{Dev: 1, Ino: 3}, "s"):                              true,
+		identityKey("/a", interp.FileID{Dev: 1, Ino: 2, Size: 3, Mtime: 4, Ctime: 6}, "s"): true,
+		identityKey("/a", id, "t"):                                                         true,
+		contentKey("h", "s"):                                                               true,
+		contentKey("h", "t"):                                                               true,
 	}
-	if len(keys) != 6 {
+	if len(keys) != 7 {
 		t.Errorf("keys collide: %v", keys)
 	}
 }
@@ -147,7 +158,7 @@ func TestPlanRoundTrip(t *testing.T) {
 	p := &Plan{
 		PexHash: strings.Repeat("ab", 32), Venv: "/c/v1/venvs/k y", Interpreter: "/usr/bin/python3.11",
 		Env:     map[string]string{"A": "1", "B C": "line\nbreak \"quoted\"", "EMPTY": ""},
-		Watches: []interp.Watch{{Path: "/usr/bin", ID: interp.FileID{Dev: 1, Ino: 2, Mtime: -3, Dir: true}}, {Path: "/gone"}},
+		Watches: []interp.Watch{{Path: "/usr/bin", ID: interp.FileID{Dev: 1, Ino: 2, Mtime: -3, Ctime: 4, Dir: true}}, {Path: "/gone"}},
 	}
 	got, err := decodePlan(encodePlan(p))
 	if err != nil {
@@ -156,8 +167,10 @@ func TestPlanRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(got, p) {
 		t.Errorf("round trip:\n%+v\n%+v", got, p)
 	}
-	for _, bad := range []string{"", "rules_pex plan 2\n", "rules_pex plan 2\nvenv /unquoted\n", "rules_pex plan 2\nvenv \"/v\"\nwatch 1 2 3\n",
-		"rules_pex plan 2\nvenv \"/v\"\nbogus x\n", "rules_pex plan 2\nvenv \"/v\"\nenv \"A\"\n"} {
+	for _, bad := range []string{"", "rules_pex plan 3\n", "rules_pex plan 3\nvenv /unquoted\n", "rules_pex plan 3\nvenv \"/v\"\nwatch 1 2 3\n",
+		"rules_pex plan 3\nvenv \"/v\"\nbogus x\n", "rules_pex plan 3\nvenv \"/v\"\nenv \"A\"\n",
+		"rules_pex plan 2\nvenv \"/v\"\n",                           // an older format
+		"rules_pex plan 3\nvenv \"/v\"\nwatch 1 2 3 4 0 \"/p\"\n"} { // a watch of format 2: no ctime
 		if _, err := decodePlan([]byte(bad)); err == nil {
 			t.Errorf("decodePlan(%q) accepted", bad)
 		}
@@ -166,8 +179,8 @@ func TestPlanRoundTrip(t *testing.T) {
 
 func FuzzDecodePlan(f *testing.F) {
 	f.Add(encodePlan(&Plan{PexHash: "h", Venv: "/v", Env: map[string]string{"K": "V"}, Watches: []interp.Watch{{Path: "/p", ID: interp.FileID{Dev: 1}}}}))
-	f.Add([]byte("rules_pex plan 2\nvenv \"\\x00\"\n"))
-	f.Add([]byte("rules_pex plan 2\nvenv \"/v\"\nwatch -1 0 0 0 0 \"/p\"\n"))
+	f.Add([]byte("rules_pex plan 3\nvenv \"\\x00\"\n"))
+	f.Add([]byte("rules_pex plan 3\nvenv \"/v\"\nwatch -1 0 0 0 0 0 \"/p\"\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := decodePlan(data)
 		if err != nil {

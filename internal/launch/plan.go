@@ -17,7 +17,8 @@ import (
 )
 
 // planFormat versions the plan file; plans of another format are ignored.
-const planFormat = 2
+// Format 3 added the ctime to each watch (and to the identity key).
+const planFormat = 3
 
 // Plan is what a warm start needs: which environment to exec, and the
 // files whose identity must be unchanged for that choice to stand.
@@ -37,12 +38,14 @@ type Plan struct {
 // does. It is read at every warm start, so it is made to be parsed in
 // microseconds (encoding/json costs a tenth of a millisecond on first use):
 //
-//	rules_pex plan 2
+//	rules_pex plan 3
 //	pex_hash <hex>
 //	venv "<dir>"
 //	interpreter "<path>"
 //	env "<name>" "<value>"                             (any number)
-//	watch <dev> <ino> <size> <mtime> <dir 0|1> "<path>"  (any number)
+//	watch <dev> <ino> <size> <mtime> <ctime> <dir 0|1> "<path>"  (any number)
+//
+// Times are in nanoseconds since the epoch.
 const planMagic = "rules_pex plan "
 
 // encodePlan returns the bytes of a plan file.
@@ -65,7 +68,7 @@ func encodePlan(p *Plan) []byte {
 		if w.ID.Dir {
 			dir = 1
 		}
-		fmt.Fprintf(&b, "watch %d %d %d %d %d %s\n", w.ID.Dev, w.ID.Ino, w.ID.Size, w.ID.Mtime, dir, strconv.Quote(w.Path))
+		fmt.Fprintf(&b, "watch %d %d %d %d %d %d %s\n", w.ID.Dev, w.ID.Ino, w.ID.Size, w.ID.Mtime, w.ID.Ctime, dir, strconv.Quote(w.Path))
 	}
 	return b.Bytes()
 }
@@ -121,7 +124,7 @@ func decodePlan(data []byte) (*Plan, error) {
 }
 
 func decodeWatch(s string, w *interp.Watch) error {
-	var fields [5]string
+	var fields [6]string
 	for i := range fields {
 		f, rest, ok := strings.Cut(s, " ")
 		if !ok {
@@ -133,17 +136,18 @@ func decodeWatch(s string, w *interp.Watch) error {
 	ino, err2 := strconv.ParseUint(fields[1], 10, 64)
 	size, err3 := strconv.ParseInt(fields[2], 10, 64)
 	mtime, err4 := strconv.ParseInt(fields[3], 10, 64)
-	if err := errors.Join(err1, err2, err3, err4); err != nil {
+	ctime, err5 := strconv.ParseInt(fields[4], 10, 64)
+	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
 		return fmt.Errorf("watch: %w", err)
 	}
-	if fields[4] != "0" && fields[4] != "1" {
-		return fmt.Errorf("watch: directory flag %q", fields[4])
+	if fields[5] != "0" && fields[5] != "1" {
+		return fmt.Errorf("watch: directory flag %q", fields[5])
 	}
 	path, err := strconv.Unquote(s)
 	if err != nil {
 		return err
 	}
-	*w = interp.Watch{Path: path, ID: interp.FileID{Dev: dev, Ino: ino, Size: size, Mtime: mtime, Dir: fields[4] == "1"}}
+	*w = interp.Watch{Path: path, ID: interp.FileID{Dev: dev, Ino: ino, Size: size, Mtime: mtime, Ctime: ctime, Dir: fields[5] == "1"}}
 	return nil
 }
 
@@ -158,17 +162,21 @@ func unquotePrefix(s string) (string, string, error) {
 	return v, s[len(q):], err
 }
 
-// identityKey names the plan of one archive file: its path and identity,
-// and the variables that steer interpreter selection.
+// identityKey names the plan of one archive file: its path and identity
+// (interp.FileID, whose ctime changes whenever the file is written or
+// replaced), and the variables that steer interpreter selection.
 func identityKey(exe string, id interp.FileID, selection string) string {
-	return hashKey(fmt.Sprintf("file\x00%d\x00%s\x00%d\x00%d\x00%d\x00%d\x00%s", envFormat, exe, id.Dev, id.Ino, id.Size, id.Mtime, selection))
+	return hashKey(fmt.Sprintf("file\x00%d\x00%d\x00%s\x00%d\x00%d\x00%d\x00%d\x00%d\x00%s",
+		envFormat, planFormat, exe, id.Dev, id.Ino, id.Size, id.Mtime, id.Ctime, selection))
 }
 
 // contentKey names the plan of an application wherever its file is. Both
 // keys include envFormat: a launcher that writes environments differently
-// must not use the plans (and so the environments) of another.
+// must not use the plans (and so the environments) of another; and
+// planFormat, so that launchers of two formats do not overwrite each
+// other's plans.
 func contentKey(pexHash, selection string) string {
-	return hashKey(fmt.Sprintf("app\x00%d\x00%s\x00%s", envFormat, pexHash, selection))
+	return hashKey(fmt.Sprintf("app\x00%d\x00%d\x00%s\x00%s", envFormat, planFormat, pexHash, selection))
 }
 
 func hashKey(s string) string {
