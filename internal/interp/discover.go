@@ -22,6 +22,19 @@ const (
 	FromPath          = "PATH"
 )
 
+// DefaultPath is searched when PATH is unset or empty (`env -i ./app`): the
+// directories of execvp(3) and Python's os.defpath ("/bin:/usr/bin"),
+// /usr/bin first so that a merged /usr names /usr/bin/python3.
+const DefaultPath = "/usr/bin:/bin"
+
+// searchPath returns the value of PATH, or DefaultPath.
+func searchPath(getenv func(string) string) string {
+	if p := getenv("PATH"); p != "" {
+		return p
+	}
+	return DefaultPath
+}
+
 // FileID identifies a file's current content cheaply: a replaced or
 // rewritten file gets a different FileID. The zero FileID means the file
 // did not exist.
@@ -116,7 +129,7 @@ func isCandidateName(name string) bool {
 
 // Discover lists candidate interpreters: PEX_PYTHON (a path, or a name
 // looked up in PATH) if set, else the files and directories of
-// PEX_PYTHON_PATH if set, else PATH.
+// PEX_PYTHON_PATH if set, else PATH (DefaultPath if PATH is unset).
 func Discover(getenv func(string) string) *Search {
 	s := &Search{}
 	defer s.findShims(getenv)
@@ -147,7 +160,7 @@ func Discover(getenv func(string) string) *Search {
 			add(absolute(py))
 			return s
 		}
-		for _, dir := range filepath.SplitList(getenv("PATH")) {
+		for _, dir := range filepath.SplitList(searchPath(getenv)) {
 			if dir == "" {
 				continue
 			}
@@ -176,7 +189,7 @@ func Discover(getenv func(string) string) *Search {
 		}
 		return s
 	}
-	s.Source, s.Spec = FromPath, getenv("PATH")
+	s.Source, s.Spec = FromPath, searchPath(getenv)
 	for _, dir := range filepath.SplitList(s.Spec) {
 		if dir != "" {
 			scan(absolute(dir))
