@@ -69,14 +69,27 @@ def _main_globals():
     return g
 
 
+def _import(name):
+    """Imports the module of an entry point. The module (or a package of
+    its name) not existing exits with one line; any other error, an
+    ImportError raised while the module runs included, propagates with its
+    traceback."""
+    try:
+        __import__(name)
+    except ModuleNotFoundError as e:
+        if e.name is None or not (name == e.name or name.startswith(e.name + ".")):
+            raise
+        sys.exit("rules_pex: no module named %s" % e.name)
+    return sys.modules[name]
+
+
 def _find_spec(name):
     parent = name.rpartition(".")[0]
     path = None
     if parent:
-        __import__(parent)
-        path = getattr(sys.modules[parent], "__path__", None)
+        path = getattr(_import(parent), "__path__", None)
         if path is None:
-            raise ImportError("%s is not a package" % parent, name=parent)
+            sys.exit("rules_pex: no module named %s: %s is not a package" % (name, parent))
     for finder in sys.meta_path:
         find_spec = getattr(finder, "find_spec", None)
         spec = find_spec(name, path) if find_spec else None
@@ -109,10 +122,13 @@ def run_module(name):
 def run_function(value):
     """Calls MODULE:FUNC and exits with what it returns, like a console script."""
     module, _, attr = value.partition(":")
-    __import__(module)
-    obj = sys.modules[module]
+    obj, where = _import(module), module
     for name in attr.split("."):
-        obj = getattr(obj, name)
+        try:
+            obj = getattr(obj, name)
+        except AttributeError:
+            sys.exit("rules_pex: entry point %s: %s has no attribute %s" % (value, where, name))
+        where += ("." if where != module else ":") + name
     sys.exit(obj())
 
 

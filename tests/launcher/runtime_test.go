@@ -23,3 +23,37 @@ func TestUnsetPathSearchesTheDefaultPath(t *testing.T) {
 		}
 	}
 }
+
+// TestPexModuleThatDoesNotExist: PEX_MODULE naming a module or attribute
+// that does not exist exits 1 with one rules_pex: line; an ImportError
+// raised while the user's module imports keeps its traceback.
+func TestPexModuleThatDoesNotExist(t *testing.T) {
+	archive := pack(t, app{
+		"m.py":            "print('main')\n",
+		"bad.py":          "import missing_dep\n",
+		"pkg/__init__.py": "",
+	}, "--main", "m.py")
+	w := newWorld(t, cpython)
+	for module, want := range map[string]string{
+		"nope":           "rules_pex: no module named nope\n",
+		"nope:main":      "rules_pex: no module named nope\n",
+		"nope.sub":       "rules_pex: no module named nope\n",
+		"pkg.nope":       "rules_pex: no module named pkg.nope\n",
+		"pkg.nope:f":     "rules_pex: no module named pkg.nope\n",
+		"os.path.x":      "rules_pex: no module named os.path.x: os.path is not a package\n",
+		"os:nofunc":      "rules_pex: entry point os:nofunc: os has no attribute nofunc\n",
+		"os:path.nofunc": "rules_pex: entry point os:path.nofunc: os:path has no attribute nofunc\n",
+	} {
+		r := w.run(archive, []string{"PEX_MODULE=" + module})
+		if r.code != 1 || r.stderr != want || r.stdout != "" {
+			t.Errorf("PEX_MODULE=%s: exit %d, stdout %q, stderr %q; want exit 1 and %q", module, r.code, r.stdout, r.stderr, want)
+		}
+	}
+	for _, module := range []string{"bad", "bad:main"} {
+		r := w.run(archive, []string{"PEX_MODULE=" + module})
+		if r.code != 1 || !strings.HasPrefix(r.stderr, "Traceback (most recent call last):") ||
+			!strings.Contains(r.stderr, "bad.py\", line 1") || !strings.HasSuffix(r.stderr, "ModuleNotFoundError: No module named 'missing_dep'\n") {
+			t.Errorf("PEX_MODULE=%s: exit %d, want the traceback of bad.py's import; stderr:\n%s", module, r.code, r.stderr)
+		}
+	}
+}
