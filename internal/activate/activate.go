@@ -23,7 +23,8 @@ type Interpreter struct {
 	Ranking tags.Ranking
 	// Markers is its PEP 508 marker environment.
 	Markers pep508.Environment
-	// Version is its full Python version (python_full_version).
+	// Version is its Python release (sys.version_info[:3]: 3.13.0 for
+	// 3.13.0rc1), which Requires-Python is matched against, as pip does.
 	Version pep440.Version
 }
 

@@ -67,12 +67,14 @@ func Parse(s string) (Constraint, error) {
 
 // Matches reports whether an interpreter of the given implementation (as
 // platform.python_implementation() names it) and full Python version
-// satisfies c. Pre-release interpreters are matched like final ones.
+// satisfies c. As in pex, the specifier is matched against the release
+// alone (sys.version_info[:3]): 3.13.0rc1 and a development build 3.13.0+
+// are 3.13.0, so they satisfy ">=3.13" and "==3.13.*", not "<3.13".
 func (c Constraint) Matches(implementation string, version pep440.Version) bool {
 	if c.Implementation != "" && !strings.EqualFold(c.Implementation, implementation) {
 		return false
 	}
-	return c.Specifier.ContainsPrerelease(version, true)
+	return c.Specifier.Contains(version.BaseVersion())
 }
 
 // Set is a list of OR'ed constraints.

@@ -28,6 +28,16 @@ func TestMatches(t *testing.T) {
 		{[]string{"CPython>=3.12", "PyPy"}, "PyPy", "3.9.16", true},
 		{[]string{"CPython>=3.12", "PyPy"}, "CPython", "3.11.7", false},
 		{[]string{"CPython>=3.12"}, "CPython", "3.13.0rc1", true},
+		// The release is compared, as pex compares sys.version_info[:3].
+		{[]string{">=3.13"}, "CPython", "3.13.0rc1", true},
+		{[]string{">=3.13"}, "CPython", "3.13.0a1", true},
+		{[]string{"==3.13.*"}, "CPython", "3.13.0b2", true},
+		{[]string{"<3.13"}, "CPython", "3.13.0rc1", false},
+		{[]string{"==3.13.0"}, "CPython", "3.13.0rc1", true},
+		{[]string{">3.13.0"}, "CPython", "3.13.0rc1", false},
+		{[]string{">=3.9.1"}, "CPython", "3.9.1+local", true}, // a development build 3.9.1+
+		{[]string{"==3.9.1"}, "CPython", "3.9.1+local", true},
+		{[]string{"<=3.9.0"}, "CPython", "3.9.1+local", false},
 		{[]string{" CPython >= 3.9 "}, "CPython", "3.11.7", true},
 	} {
 		set, err := ParseAll(tc.constraints)

@@ -60,7 +60,7 @@ func judge(c Candidate, req Requirements) Verdict {
 	}
 	v.Implementation = c.Info.Markers["platform_python_implementation"]
 	v.Version = c.Info.Markers["python_full_version"]
-	ver, err := pep440.Parse(v.Version)
+	ver, err := pep440.Parse(pep508.FullVersion(v.Version))
 	if err != nil {
 		v.Reason = fmt.Sprintf("reports an invalid version %q", v.Version)
 		return v
@@ -78,7 +78,7 @@ func judge(c Candidate, req Requirements) Verdict {
 		ws, err := req.Dists.Resolve(activate.Interpreter{
 			Ranking: tags.NewRanking(tags.Supported(c.Info.Tags())),
 			Markers: pep508.Environment(c.Info.MarkerEnv()),
-			Version: ver,
+			Version: ver.BaseVersion(),
 		})
 		if err != nil {
 			v.Reason = err.Error()

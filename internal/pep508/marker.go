@@ -63,6 +63,17 @@ var variableSpellings = []struct{ spelling, name string }{
 	{"extra", "extra"},
 }
 
+// FullVersion returns a python_full_version as a PEP 440 version: a
+// development build of CPython (any untagged commit) reports "3.9.1+",
+// which is not one, and becomes "3.9.1+local", as packaging (>= 24.1)
+// makes it before evaluating markers.
+func FullVersion(v string) string {
+	if strings.HasSuffix(v, "+") {
+		return v + "local"
+	}
+	return v
+}
+
 // versionVariables are the variables whose values are versions (or, for
 // platform_release, often are): comparisons with them use PEP 440 rules when
 // both sides parse.
@@ -313,7 +324,7 @@ func (o operand) format() string {
 // compare strings (by code point), and "in" / "not in" test for substrings.
 // "~=" between non-versions is an error wrapping ErrUndefinedComparison;
 // "===" between non-versions is string equality. Both sides of a comparison
-// with "extra" are normalized (PEP 685). Every comparison is evaluated, so
+// with "extra" are normalized (PEP 685), python_full_version by FullVersion. Every comparison is evaluated, so
 // an error does not depend on the order of the terms. A nil *Marker holds
 // in every environment.
 func (m *Marker) Evaluate(env Environment) (bool, error) {
@@ -410,6 +421,9 @@ func (o operand) resolve(env Environment) (string, error) {
 			return "", nil
 		}
 		return "", fmt.Errorf("%w %s", ErrUndefinedVariable, o.variable)
+	}
+	if o.variable == "python_full_version" {
+		v = FullVersion(v)
 	}
 	return v, nil
 }

@@ -118,6 +118,7 @@ func with(env Environment, kv ...string) Environment {
 
 func TestEvaluate(t *testing.T) {
 	rc := with(linux311, "python_version", "3.13", "python_full_version", "3.13.0rc1", "implementation_version", "3.13.0rc1", "platform_release", "5.15.0")
+	dev := with(linux311, "python_full_version", "3.11.2+", "implementation_version", "3.11.2+")
 	tests := []struct {
 		marker string
 		env    Environment
@@ -143,6 +144,16 @@ func TestEvaluate(t *testing.T) {
 		{`python_full_version > "3.12"`, rc, true},
 		{`python_full_version == "3.13.*"`, rc, true},
 		{`implementation_version >= "3.13.0b1"`, rc, true},
+		// A development build's "3.11.2+" is read as "3.11.2+local", as
+		// packaging >= 24.1 reads it (as a string, "3.11.2+" < "3.9").
+		{`python_full_version >= "3.9"`, dev, true},
+		{`python_full_version < "3.9"`, dev, false},
+		{`python_full_version == "3.11.2"`, dev, true},
+		{`python_full_version > "3.11.2"`, dev, false},
+		{`python_full_version >= "3.11.2"`, dev, true},
+		{`"3.9" < python_full_version`, dev, false}, // as packaging: "<3.11.2+local" is no specifier, so strings compare
+		{`python_full_version == "3.11.2+local"`, dev, true},
+		{`implementation_version < "3.9"`, dev, true}, // only python_full_version is converted
 		// A release that is no version falls back to string comparison.
 		{`platform_release >= "6"`, linux311, true},
 		{`platform_release < "6.1.0-18-amd64"`, linux311, false},
