@@ -29,6 +29,7 @@ def packaging_required():
 
 with packaging_required():
     from packaging.specifiers import Specifier
+    from packaging.utils import canonicalize_version
     from packaging.version import Version
 
 
@@ -43,10 +44,32 @@ def canonical_clause(spec):
     return op + str(Version(ver))
 
 
+def same_clause(spec):
+    """What makes two clauses one for packaging >= 24 (its
+    Specifier._canonical_spec): the operator and the version without
+    trailing zeros, kept for "~="; "===" operands and prefix matches as
+    written. (Debian's packaging 23.0 strips the zeros of "===" operands
+    too.)"""
+    op, ver = spec.operator, spec.version
+    if op == "===" or ver.endswith(".*"):
+        return op, ver
+    return op, canonicalize_version(ver, strip_trailing_zero=(op != "~="))
+
+
 def canonical_specifier(text):
     """The canonical form of a specifier set: its clauses in canonical form,
-    sorted, without duplicates, joined by ","."""
-    # SpecifierSet drops clauses equal to another under its own notion of
-    # equality (1.0 == 1); the canonical form keeps every distinct clause.
-    clauses = [Specifier(c) for c in text.split(",") if c.strip()]
-    return ",".join(sorted({canonical_clause(s) for s in clauses}))
+    sorted, without duplicates, joined by ",". Clauses that packaging takes
+    for one (>1.0.0 and >1.0) count once: the first in that order stays, as
+    str(SpecifierSet(">1.0.0,>1.0")) == ">1.0" in packaging >= 24."""
+    clauses = {}
+    for c in text.split(","):
+        if c.strip():
+            spec = Specifier(c)
+            clauses.setdefault(canonical_clause(spec), spec)
+    out, seen = [], set()
+    for canonical in sorted(clauses):
+        key = same_clause(clauses[canonical])
+        if key not in seen:
+            seen.add(key)
+            out.append(canonical)
+    return ",".join(out)

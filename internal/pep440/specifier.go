@@ -246,11 +246,17 @@ func MustParseSpecifierSet(s string) SpecifierSet {
 	return set
 }
 
+// normalize sorts the clauses by their canonical form and drops the
+// duplicates: clauses equal as the reference implementation compares them
+// (see identity), of which the first in that order stays, so that
+// ">1.0.0,>1.0" is ">1.0".
 func (s *SpecifierSet) normalize() {
 	sort.SliceStable(s.specs, func(i, j int) bool { return s.specs[i].String() < s.specs[j].String() })
 	out := s.specs[:0]
-	for i, spec := range s.specs {
-		if i == 0 || spec.String() != s.specs[i-1].String() {
+	seen := make(map[string]bool, len(s.specs))
+	for _, spec := range s.specs {
+		if id := spec.identity(); !seen[id] {
+			seen[id] = true
 			out = append(out, spec)
 		}
 	}
@@ -260,8 +266,22 @@ func (s *SpecifierSet) normalize() {
 	s.specs = out
 }
 
+// identity is what makes two clauses the same clause for the reference
+// implementation (packaging's Specifier._canonical_spec): the operator and
+// the version without trailing zeros in its release (kept for "~=", whose
+// meaning depends on them); prefix matches and "===" operands as written.
+func (s Specifier) identity() string {
+	if s.op == ArbitraryEqual || s.wildcard || s.op == Compatible {
+		return s.String()
+	}
+	v := s.version
+	v.release = trimZeros(v.release)
+	return string(s.op) + v.String()
+}
+
 // String returns the canonical form: the canonical clauses, sorted, without
-// duplicates, joined by ",". The empty set gives "".
+// duplicates (clauses that differ only in trailing zeros, such as >1.0.0
+// and >1.0, are one), joined by ",". The empty set gives "".
 func (s SpecifierSet) String() string {
 	parts := make([]string, len(s.specs))
 	for i, spec := range s.specs {

@@ -141,7 +141,19 @@ func TestParseSpecifierSetString(t *testing.T) {
 		{"=== Foo-Bar", "===Foo-Bar"},
 		{"===", "==="},
 		{">=1.0,>=1.0,>= 1.0", ">=1.0"},
-		{">=1.0,>=1.0.0", ">=1.0,>=1.0.0"},
+		// Clauses equal but for trailing zeros are one, the first in
+		// canonical order staying, as in packaging >= 24 (its
+		// test_specifiers_duplicate_normalization).
+		{">1.0.0,>1.0", ">1.0"},
+		{">=1.0,>=1.0.0", ">=1.0"},
+		{"==1.0.0,==1.0,==1", "==1"},
+		{"!=2.0.0,!=2", "!=2"},
+		{"==1.0.0+local,==1.0+local", "==1.0+local"},
+		{"<2.0.0rc1,<2rc1", "<2.0.0rc1"},
+		{">=0.0,>=0", ">=0"},
+		{"~=1.0,~=1.0.0", "~=1.0,~=1.0.0"},         // ~= depends on the zeros
+		{"===1.0,===1.0.0", "===1.0,===1.0.0"},     // arbitrary equality compares text
+		{"==1.0.*,==1.0.0.*", "==1.0.*,==1.0.0.*"}, // different prefixes
 		{">1!1.0.post-1,<1!2", "<1!2,>1!1.0.post1"},
 		{"<=\t1.0.dev", "<=1.0.dev0"},
 	}
@@ -203,6 +215,9 @@ func TestSpecifierAccessors(t *testing.T) {
 	}
 	both := MustParseSpecifierSet(">=1").And(MustParseSpecifierSet("<2,>=1"))
 	if both.String() != "<2,>=1" {
+		t.Errorf("And = %q", both)
+	}
+	if both := MustParseSpecifierSet(">=1.0").And(MustParseSpecifierSet(">=1.0.0,<5.0")); both.String() != "<5.0,>=1.0" || len(both.Specifiers()) != 2 {
 		t.Errorf("And = %q", both)
 	}
 	if MustParseSpecifierSet(">=1.0").Prereleases() || !MustParseSpecifierSet(">=1.0,<=2.0rc1").Prereleases() ||
