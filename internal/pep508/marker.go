@@ -243,6 +243,12 @@ func (p *parser) operand() (operand, error) {
 			return operand{}, p.fail(p.pos, "missing closing %c of the string", q)
 		}
 		v := p.src[p.pos+1 : p.pos+1+end]
+		// PEP 508's strings hold no backslash: there are no escapes, so
+		// "C:\" or "\n" mean nothing (packaging refuses them as Python
+		// literals it cannot read, or reads them as escapes).
+		if i := strings.IndexByte(v, '\\'); i >= 0 {
+			return operand{}, p.fail(p.pos+1+i, "a backslash in a marker string (PEP 508 strings have no escapes)")
+		}
 		p.pos += end + 2
 		return operand{value: v}, nil
 	}

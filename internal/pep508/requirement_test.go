@@ -95,6 +95,8 @@ func TestParseRequirementErrors(t *testing.T) {
 		{"foo >=1.0)", 9},
 		{"foo >=1.0 ; ", 12},
 		{"foo >=1.0 ; os_name == 'a' garbage", 27},
+		{`name; os_name == "C:\"`, 20}, // packaging >= 26: "Invalid quoted string"
+		{`name; os_name == "\x"`, 18},
 		{"foo @", 5},
 		{"foo @ ", 6},
 		{"foo @ bar", 6},
