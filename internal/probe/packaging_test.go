@@ -16,13 +16,14 @@ func ptr[T any](v T) *T { return &v }
 
 // ELF e_machine values and ARM e_flags used by the cases.
 const (
-	emI386    = 3
-	emPPC64   = 21
-	emS390    = 22
-	emARM     = 40
-	emX8664   = 62
-	emAArch64 = 183
-	emRISCV   = 243
+	emI386      = 3
+	emPPC64     = 21
+	emS390      = 22
+	emARM       = 40
+	emX8664     = 62
+	emAArch64   = 183
+	emRISCV     = 243
+	emLoongArch = 258
 
 	armHardFloat = 0x05000400 // EABI5, hard float
 	armSoftFloat = 0x05000200 // EABI5, soft float
@@ -108,6 +109,7 @@ var syntheticCases = []struct {
 	{"cp311 ppc64 big-endian", with(linuxInfo(3, 11, "linux-ppc64", "2.17", 2, emPPC64), func(i *Info) { i.ELF.Data = 2 })},
 	{"cp311 s390x", with(linuxInfo(3, 11, "linux-s390x", "2.34", 2, emS390), func(i *Info) { i.ELF.Data = 2 })},
 	{"cp311 riscv64", linuxInfo(3, 11, "linux-riscv64", "2.35", 2, emRISCV)},
+	{"cp311 loongarch64", linuxInfo(3, 11, "linux-loongarch64", "2.38", 2, emLoongArch)},
 	{"cp311 x86_64 no ELF", with(linuxInfo(3, 11, "linux-x86_64", "2.36", 2, emX8664), func(i *Info) { i.ELF = nil })},
 	{"cp311 x86_64 ELF of unknown class", with(linuxInfo(3, 11, "linux-x86_64", "2.36", 2, emX8664), func(i *Info) { i.ELF.Class = 7 })},
 	{"cp36 pymalloc", linuxInfo(3, 6, "linux-x86_64", "2.28", 2, emX8664)},

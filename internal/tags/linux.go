@@ -74,14 +74,16 @@ func manylinuxPlatforms(ps []string, in Interpreter, linux, arch string) []strin
 
 // manylinuxArch reports whether manylinux wheels exist for the architecture
 // and the interpreter's executable can load them: i686 and armv7l need a
-// 32-bit executable of that kind (armv7l: hard-float EABI5).
+// 32-bit executable of that kind (armv7l: hard-float EABI5). The list is
+// packaging's (_manylinux._ALLOWED_ARCHS, with riscv64 and loongarch64
+// since packaging 24).
 func manylinuxArch(arch string, elf ELFHeader) bool {
 	switch arch {
 	case "armv7l":
 		return elf.isARMHardFloat()
 	case "i686":
 		return elf.isI386()
-	case "x86_64", "aarch64", "ppc64", "ppc64le", "s390x":
+	case "x86_64", "aarch64", "ppc64", "ppc64le", "s390x", "loongarch64", "riscv64":
 		return true
 	}
 	return false

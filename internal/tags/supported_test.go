@@ -80,8 +80,16 @@ func TestLinuxPlatforms(t *testing.T) {
 			[]string{"manylinux_2_17_ppc64le", "manylinux2014_ppc64le", "linux_ppc64le"}},
 		{"s390x", linuxCP(3, 11, "linux-s390x", Version{2, 17}),
 			[]string{"manylinux_2_17_s390x", "manylinux2014_s390x", "linux_s390x"}},
-		{"riscv64 has no manylinux in packaging 23.0", linuxCP(3, 11, "linux-riscv64", Version{2, 35}),
+		// packaging >= 24 (_manylinux._ALLOWED_ARCHS): riscv64 and
+		// loongarch64 start at 2_17, like every architecture but x86.
+		{"riscv64", linuxCP(3, 11, "linux-riscv64", Version{2, 35}),
+			cat(manylinuxRange(35, 17, "riscv64"), []string{"linux_riscv64"})},
+		{"loongarch64", linuxCP(3, 11, "linux-loongarch64", Version{2, 38}),
+			cat(manylinuxRange(38, 17, "loongarch64"), []string{"linux_loongarch64"})},
+		{"riscv64 glibc 2.16 has no manylinux", linuxCP(3, 11, "linux-riscv64", Version{2, 16}),
 			[]string{"linux_riscv64"}},
+		{"riscv64 with musl", with(linuxCP(3, 12, "linux-riscv64", Version{}), func(in *Interpreter) { in.Musl = Version{1, 2} }),
+			[]string{"musllinux_1_2_riscv64", "musllinux_1_1_riscv64", "musllinux_1_0_riscv64", "linux_riscv64"}},
 		{"glibc 3.1 also lists every 2.x",
 			linuxCP(3, 11, "linux-aarch64", Version{3, 1}),
 			cat([]string{"manylinux_3_1_aarch64", "manylinux_3_0_aarch64"}, manylinuxRange(50, 17, "aarch64"), []string{"linux_aarch64"})},

@@ -1,5 +1,6 @@
 # Test driver: computes what Python's packaging library (23.0, as Debian
-# ships it) says for interpreters that are not on this machine.
+# ships it, with riscv64 and loongarch64 manylinux as in packaging 24) says
+# for interpreters that are not on this machine.
 #
 # Usage: python3 packaging_oracle.py PROBE_SCRIPT WORKDIR < cases.json
 #
@@ -22,6 +23,17 @@ import types
 import packaging
 from packaging import _manylinux, _musllinux, tags
 from packaging._elffile import ELFFile
+
+# packaging 24 added riscv64 and loongarch64 to the architectures with
+# manylinux wheels (_manylinux._ALLOWED_ARCHS), and the launcher follows it;
+# an older packaging is taught the same two, and nothing else changes.
+if not hasattr(_manylinux, "_ALLOWED_ARCHS"):
+    _have_compatible_abi_23 = _manylinux._have_compatible_abi
+
+    def _have_compatible_abi(executable, arch):
+        return arch in ("riscv64", "loongarch64") or _have_compatible_abi_23(executable, arch)
+
+    _manylinux._have_compatible_abi = _have_compatible_abi
 
 ELF_FORMATS = {
     (1, 1): ("<HHIIIIIHHH", "<IIIIIIII"),
