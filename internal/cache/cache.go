@@ -11,10 +11,12 @@
 //	v1/interpreters/<key>.json     cached probe results
 //	v1/plans/<key>.json            warm-start plans
 //	<entry>.lock                   the lock of each entry, next to it
+//	<entry>.complete               the completion marker of a tree or environment
 //	v1/prune.lock                  shared by creators, exclusive for pruning
 //
-// Entries are immutable once renamed into place: their existence means they
-// are complete.
+// Trees and environments are immutable once renamed into place, and
+// complete only while their marker exists (see MarkerPath): a directory
+// existing proves nothing. Trees are read-only (see Seal).
 package cache
 
 import (

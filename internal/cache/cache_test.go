@@ -71,7 +71,7 @@ func TestEnsureBuildsOnceUnderContention(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := Ensure(dir, func(work string) error {
+			_, err := Ensure(dir, nil, func(work string) error {
 				builds.Add(1)
 				time.Sleep(20 * time.Millisecond)
 				return os.WriteFile(filepath.Join(work, "f"), []byte("x"), 0o644)
@@ -96,7 +96,7 @@ func TestEnsureFailureAndLeftovers(t *testing.T) {
 	// A crashed builder's work directory.
 	os.MkdirAll(dir+".tmp-1-dead/sub", 0o755)
 	boom := errors.New("boom")
-	if _, err := Ensure(dir, func(work string) error { return boom }); !errors.Is(err, boom) {
+	if _, err := Ensure(dir, nil, func(work string) error { return boom }); !errors.Is(err, boom) {
 		t.Fatalf("Ensure = %v, want boom", err)
 	}
 	entries, _ := os.ReadDir(parent)
@@ -105,11 +105,11 @@ func TestEnsureFailureAndLeftovers(t *testing.T) {
 			t.Errorf("left %s behind", e.Name())
 		}
 	}
-	built, err := Ensure(dir, func(work string) error { return nil })
+	built, err := Ensure(dir, nil, func(work string) error { return nil })
 	if err != nil || !built {
 		t.Fatalf("Ensure = %v, %v", built, err)
 	}
-	built, err = Ensure(dir, func(work string) error { t.Error("built twice"); return nil })
+	built, err = Ensure(dir, nil, func(work string) error { t.Error("built twice"); return nil })
 	if err != nil || built {
 		t.Fatalf("second Ensure = %v, %v", built, err)
 	}
@@ -167,6 +167,7 @@ func TestPrune(t *testing.T) {
 		dir := r.Path(kind, key)
 		os.MkdirAll(dir, 0o755)
 		os.WriteFile(filepath.Join(dir, "f"), []byte("12345"), 0o644)
+		os.WriteFile(MarkerPath(dir), nil, 0o444)
 		l, err := Acquire(LockPath(dir), false)
 		if err != nil {
 			t.Fatal(err)
@@ -204,6 +205,12 @@ func TestPrune(t *testing.T) {
 		if _, err := os.Stat(path); (err == nil) != want {
 			t.Errorf("%s: exists=%v, want %v", path, err == nil, want)
 		}
+		if path != work && Complete(path) != want {
+			t.Errorf("%s: complete=%v, want %v", path, Complete(path), want)
+		}
+		if _, err := os.Stat(MarkerPath(path)); !want && err == nil {
+			t.Errorf("pruning left the marker of %s", path)
+		}
 	}
 	if len(res.Removed) != 2 || res.Bytes != 10 {
 		t.Errorf("result %+v", res)
@@ -211,5 +218,104 @@ func TestPrune(t *testing.T) {
 	entries, _ := r.Entries(Venvs)
 	if len(entries) != 2 {
 		t.Errorf("Entries(venvs) = %+v", entries)
+	}
+}
+
+// A directory without its marker is not an entry: the one a crashed
+// builder published, or one that something re-created after pruning
+// (holding only __pycache__, say). Ensure moves it aside and builds.
+func TestEnsureRebuildsWithoutMarker(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "wheels", "abc")
+	if err := os.MkdirAll(filepath.Join(dir, "site-packages", "pkg", "__pycache__"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if Complete(dir) {
+		t.Fatal("a directory without a marker is complete")
+	}
+	built, err := Ensure(dir, nil, func(work string) error {
+		return os.WriteFile(filepath.Join(work, "f"), []byte("x"), 0o644)
+	})
+	if err != nil || !built {
+		t.Fatalf("Ensure = %v, %v; want a rebuild", built, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "site-packages")); err == nil {
+		t.Error("the incomplete directory's content survived")
+	}
+	if !Complete(dir) {
+		t.Error("the entry is not complete after Ensure")
+	}
+	// A marker without its directory is not complete either.
+	os.RemoveAll(dir)
+	if Complete(dir) {
+		t.Error("a marker without a directory is complete")
+	}
+}
+
+// A complete entry that check finds damaged is rebuilt; Discard removes one.
+func TestEnsureRebuildsDamaged(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "venvs", "k")
+	write := func(work string) error { return os.WriteFile(filepath.Join(work, "essential"), nil, 0o644) }
+	check := func(d string) error { _, err := os.Stat(filepath.Join(d, "essential")); return err }
+	if _, err := Ensure(dir, check, write); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, "essential"))
+	built, err := Ensure(dir, check, write)
+	if err != nil || !built || check(dir) != nil {
+		t.Fatalf("Ensure of a damaged entry = %v, %v", built, err)
+	}
+	if removed, err := Discard(dir, check); removed || err != nil {
+		t.Errorf("Discard of a sound entry = %v, %v", removed, err)
+	}
+	if removed, err := Discard(dir, nil); !removed || err != nil || exists(dir) || exists(MarkerPath(dir)) {
+		t.Errorf("Discard = %v, %v", removed, err)
+	}
+}
+
+// Writing into an entry that is gone fails rather than bringing back a
+// directory of its name (the background compiler's marker after pruning).
+func TestWriteFileAtomicNeverCreatesDirectories(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "venvs", "gone")
+	if err := WriteFileAtomic(filepath.Join(dir, "rules_pex.compiled"), nil, 0o644); err == nil {
+		t.Error("WriteFileAtomic wrote into a missing directory")
+	}
+	if exists(dir) {
+		t.Errorf("WriteFileAtomic created %s", dir)
+	}
+	// It never writes through an existing file (a hard link into a tree).
+	parent := t.TempDir()
+	shared := filepath.Join(parent, "shared")
+	os.WriteFile(shared, []byte("tree"), 0o444)
+	link := filepath.Join(parent, "link")
+	os.Link(shared, link)
+	if err := WriteFileAtomic(link, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(shared); string(b) != "tree" {
+		t.Errorf("wrote through a hard link: %q", b)
+	}
+}
+
+// Seal makes a tree read-only except its __pycache__ directories, which it
+// creates next to Python sources; RemoveAll removes it anyway.
+func TestSealAndRemoveAll(t *testing.T) {
+	work := filepath.Join(t.TempDir(), "tree")
+	os.MkdirAll(filepath.Join(work, "pkg", "data"), 0o755)
+	os.WriteFile(filepath.Join(work, "pkg", "__init__.py"), nil, 0o444)
+	os.WriteFile(filepath.Join(work, "pkg", "data", "x.txt"), nil, 0o444)
+	if err := Seal(work, true, false); err != nil {
+		t.Fatal(err)
+	}
+	for rel, want := range map[string]os.FileMode{".": 0o555, "pkg": 0o555, "pkg/data": 0o555, "pkg/__pycache__": 0o755} {
+		fi, err := os.Stat(filepath.Join(work, rel))
+		if err != nil || fi.Mode().Perm() != want {
+			t.Errorf("%s: %v %v, want %v", rel, fi.Mode(), err, want)
+		}
+	}
+	if exists(filepath.Join(work, "pkg", "data", "__pycache__")) {
+		t.Error("__pycache__ where there is no Python source")
+	}
+	if err := RemoveAll(work); err != nil || exists(work) {
+		t.Errorf("RemoveAll = %v", err)
 	}
 }

@@ -2,7 +2,6 @@ package cache
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -44,7 +43,7 @@ func (r *Root) Entries(kind string) ([]Entry, error) {
 	var out []Entry
 	for _, n := range names {
 		name := n.Name()
-		if strings.HasSuffix(name, ".lock") || strings.Contains(name, workSuffix) || strings.HasPrefix(name, ".") {
+		if strings.HasSuffix(name, ".lock") || strings.HasSuffix(name, MarkerSuffix) || strings.Contains(name, workSuffix) || strings.HasPrefix(name, ".") {
 			continue
 		}
 		e := Entry{Kind: kind, Key: strings.TrimSuffix(name, ".json"), Path: filepath.Join(dir, name)}
@@ -189,19 +188,15 @@ func (r *Root) keep(res *PruneResult, e Entry, refs func(string) []string, refer
 	}
 }
 
-// remove deletes an entry whose exclusive locks are held: first renamed
-// out of the way (so it is never seen half-deleted, and a process opening
-// its use lock finds none), then removed, then its lock file.
+// remove deletes an entry whose exclusive locks are held: first its
+// marker, then the directory, renamed out of the way first (so it is never
+// seen half-deleted, and a process opening its use lock finds none), then
+// its lock file.
 func (r *Root) remove(res *PruneResult, e Entry, lock *Lock) error {
 	Measure(&e)
-	trash := e.Path + workSuffix + "trash-" + randomHex(4)
-	if err := os.Rename(e.Path, trash); err != nil {
+	if err := discard(e.Path); err != nil {
 		lock.Release()
-		return fmt.Errorf("removing %s: %w", e.Path, err)
-	}
-	if err := os.RemoveAll(trash); err != nil {
-		lock.Release()
-		return fmt.Errorf("removing %s: %w", e.Path, err)
+		return err
 	}
 	lock.Remove()
 	e.InUse = false
@@ -229,7 +224,7 @@ func (r *Root) removeAbandonedWork(before time.Time) {
 			if err != nil {
 				continue
 			}
-			os.RemoveAll(m)
+			RemoveAll(m)
 			lock.Release()
 		}
 	}

@@ -6,6 +6,9 @@
 // It writes only regular files and directories inside a fresh directory, so
 // no entry can escape it: names are checked again (relative, clean, no
 // "..") and files are created exclusively without following symlinks.
+// Files are created read-only (0444, or 0555 if executable: a tree is
+// immutable once extracted) and fsynced as they are written, so that a tree
+// published after a machine crash never holds empty or partial files.
 package extract
 
 import (
@@ -110,9 +113,9 @@ func (e *Extractor) file(f *zip.File, rel, dir string, buf []byte, mkdirs *sync.
 		mkdirs.Store(parent, true)
 	}
 	exec := f.Mode()&0o111 != 0
-	perm := os.FileMode(0o644)
+	perm := os.FileMode(0o444)
 	if exec {
-		perm = 0o755
+		perm = 0o555
 	}
 	rc, err := e.r.OpenFile(f)
 	if err != nil {
@@ -125,6 +128,9 @@ func (e *Extractor) file(f *zip.File, rel, dir string, buf []byte, mkdirs *sync.
 	}
 	h := sha256.New()
 	n, err := copyBuffer(io.MultiWriter(out, h), rc, buf)
+	if err == nil {
+		err = out.Sync()
+	}
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}

@@ -76,7 +76,7 @@ func TestTreeExtractsAndVerifies(t *testing.T) {
 			if err != nil || string(got) != big {
 				t.Errorf("big.bin not extracted intact: %v", err)
 			}
-			for name, want := range map[string]os.FileMode{"bin/run": 0o755, "app/main.py": 0o644} {
+			for name, want := range map[string]os.FileMode{"bin/run": 0o555, "app/main.py": 0o444} {
 				fi, err := os.Stat(filepath.Join(dir, name))
 				if err != nil || fi.Mode().Perm() != want {
 					t.Errorf("%s: mode %v, want %v (%v)", name, fi.Mode().Perm(), want, err)

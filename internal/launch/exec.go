@@ -1,10 +1,12 @@
 package launch
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/rules-pex/rules_pex/internal/cache"
 	"github.com/rules-pex/rules_pex/internal/layout"
@@ -33,6 +35,11 @@ func (l *launcher) execPlan(p *Plan) error {
 	l.log.printf("exec %s", strings.Join(argv, " "))
 	err = execve(argv[0], argv, env)
 	lock.Release()
+	if damaged(err) {
+		// bin/python is gone or broken: the environment is rebuilt.
+		l.log.printf("environment %s: executing %s: %v", p.Venv, argv[0], err)
+		return errStale
+	}
 	return fmt.Errorf("executing %s: %w", argv[0], err)
 }
 
@@ -82,6 +89,17 @@ func (l *launcher) command(p *Plan) ([]string, []string) {
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// damaged reports whether an exec error means the environment's python is
+// missing or unusable (rather than, say, an argument list too long).
+func damaged(err error) bool {
+	for _, e := range []error{syscall.ENOENT, syscall.ENOTDIR, syscall.ELOOP, syscall.EACCES, syscall.ENOEXEC} {
+		if errors.Is(err, e) {
 			return true
 		}
 	}

@@ -202,10 +202,13 @@ func (l *launcher) planOnce(root *cache.Root, m *layout.Manifest, key string) (*
 	}
 	defer lock.Release()
 	// Another process may have planned while we waited; its environment
-	// must still exist (it may have been pruned since).
+	// must still be complete and sound (it may have been pruned or damaged
+	// since).
 	if p := loadPlan(root, key, l.log); p != nil {
-		if _, err := os.Lstat(cache.UseLockPath(p.Venv)); err == nil {
+		if err := venvSound(p.Venv); err == nil && cache.Complete(p.Venv) {
 			return p, nil
+		} else if err != nil {
+			l.log.printf("environment %s is damaged (%v): rebuilding it", p.Venv, err)
 		}
 	}
 	start := time.Now()

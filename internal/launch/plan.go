@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -217,5 +218,7 @@ func loadPlan(root *cache.Root, key string, log *logger) *Plan {
 // savePlan stores p under key. Failing to is not an error: the next run
 // plans again.
 func savePlan(root *cache.Root, key string, p *Plan) {
-	cache.WriteFileAtomic(planPath(root, key), encodePlan(p), 0o644)
+	if os.MkdirAll(root.Path(cache.Plans, ""), 0o755) == nil {
+		cache.WriteFileAtomic(planPath(root, key), encodePlan(p), 0o644)
+	}
 }

@@ -263,7 +263,7 @@ func (l *launcher) prepare(root *cache.Root, m *layout.Manifest) (*Plan, error) 
 func (l *launcher) extractTrees(trees []*tree) error {
 	var missing []*tree
 	for _, t := range trees {
-		if _, err := os.Lstat(t.dir); err != nil {
+		if !cache.Complete(t.dir) {
 			missing = append(missing, t)
 		} else {
 			l.log.printf("cached: %s", t.name)
@@ -303,10 +303,13 @@ func (l *launcher) extractTrees(trees []*tree) error {
 			defer wg.Done()
 			start := time.Now()
 			var st extract.Stats
-			built, err := cache.Ensure(t.dir, func(work string) error {
+			built, err := cache.Ensure(t.dir, nil, func(work string) error {
 				var err error
-				st, err = ex.Tree(byPrefix[t.prefix], t.prefix, work, t.hash)
-				return err
+				if st, err = ex.Tree(byPrefix[t.prefix], t.prefix, work, t.hash); err != nil {
+					return err
+				}
+				// The files are fsynced; the directories become read-only.
+				return cache.Seal(work, false, false)
 			})
 			if err != nil {
 				errs[i] = fmt.Errorf("extracting %s: %w", t.name, err)
@@ -330,7 +333,8 @@ func (l *launcher) extractTrees(trees []*tree) error {
 
 func (l *launcher) buildVenv(m *layout.Manifest, es *envSpec) error {
 	start := time.Now()
-	built, err := cache.Ensure(es.spec.Dir, func(work string) error {
+	built, err := cache.Ensure(es.spec.Dir, venvSound, func(work string) (err error) {
+		defer sealVenv(work, &err)
 		res, err := venv.Build(work, es.spec)
 		if err != nil {
 			return err
@@ -365,6 +369,42 @@ func (l *launcher) buildVenv(m *layout.Manifest, es *envSpec) error {
 	}
 	if built {
 		l.log.printf("assembled environment %s in %v", es.spec.Dir, time.Since(start).Round(time.Microsecond))
+	}
+	return nil
+}
+
+// sealVenv makes a successfully built environment durable and its
+// subdirectories read-only; its root stays writable for the launcher's
+// markers and logs.
+func sealVenv(work string, err *error) {
+	if *err == nil {
+		*err = cache.Seal(work, true, true)
+	}
+}
+
+// venvSound reports what is missing from a complete environment: the files
+// that make it one (its use lock, pyvenv.cfg, a python that resolves, its
+// record) and the complete trees it links to. A damaged environment is
+// rebuilt rather than run.
+func venvSound(dir string) error {
+	for _, name := range []string{cache.UseLockName, "pyvenv.cfg", metaFile} {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err != nil {
+			return err
+		}
+	}
+	if fi, err := os.Stat(venv.Python(dir)); err != nil {
+		return err
+	} else if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a file", venv.Python(dir))
+	}
+	meta, err := readMeta(dir)
+	if err != nil {
+		return err
+	}
+	for _, t := range meta.Trees {
+		if !cache.Complete(t) {
+			return fmt.Errorf("tree %s is not in the cache", t)
+		}
 	}
 	return nil
 }

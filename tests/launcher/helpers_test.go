@@ -19,6 +19,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rules-pex/rules_pex/internal/cache"
 )
 
 // Interpreters the tests use, overridable for other machines.
@@ -157,6 +159,8 @@ type world struct {
 func newWorld(t testing.TB, interpreters ...string) *world {
 	t.Helper()
 	w := &world{t: t, root: filepath.Join(t.TempDir(), "root"), tmp: t.TempDir()}
+	// The cache's trees are read-only: remove them before TempDir tries.
+	t.Cleanup(func() { cache.RemoveAll(w.root) })
 	var dirs []string
 	for i, py := range interpreters {
 		requireInterpreter(t, py)
@@ -259,7 +263,7 @@ func decodeJSON(t testing.TB, s string, v any) {
 	}
 }
 
-// dirsOf lists the entries of a cache kind (no locks, no work dirs).
+// dirsOf lists the entries of a cache kind (no locks, no markers).
 func dirsOf(t testing.TB, root, kind string) []string {
 	t.Helper()
 	entries, err := os.ReadDir(filepath.Join(root, "v1", kind))
@@ -268,7 +272,7 @@ func dirsOf(t testing.TB, root, kind string) []string {
 	}
 	var out []string
 	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".lock") {
+		if !strings.HasSuffix(e.Name(), ".lock") && !strings.HasSuffix(e.Name(), cache.MarkerSuffix) {
 			out = append(out, e.Name())
 		}
 	}

@@ -2,11 +2,12 @@ package launcher_test
 
 import (
 	"bufio"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rules-pex/rules_pex/internal/cache"
 )
 
 func TestToolsInfoAndInterpreter(t *testing.T) {
@@ -55,7 +56,7 @@ func TestToolsVenvStandsAlone(t *testing.T) {
 	if r := w.run(archive, []string{"PEX_TOOLS=1"}, "venv", dir); r.code != 1 || !strings.Contains(r.stderr, "not empty") {
 		t.Errorf("venv into a non-empty directory: exit %d, %s", r.code, r.stderr)
 	}
-	os.RemoveAll(w.root) // the environment must not need the cache
+	cache.RemoveAll(w.root) // the environment must not need the cache
 	out, err := exec.Command(filepath.Join(dir, "pex"), "v").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), `"numpy": 6`) || !strings.Contains(string(out), `"argv": ["`+filepath.Join(dir, "pex")+`", "v"]`) {
 		t.Errorf("DIR/pex: %v\n%s", err, out)
@@ -125,7 +126,7 @@ func TestRunAfterTheEnvironmentIsRemoved(t *testing.T) {
 	// Deleting an environment behind the launcher's back (or pruning it):
 	// the plans that name it are stale, and the next run makes it again.
 	for _, v := range dirsOf(t, w.root, "venvs") {
-		os.RemoveAll(filepath.Join(w.root, "v1", "venvs", v))
+		cache.RemoveAll(filepath.Join(w.root, "v1", "venvs", v))
 	}
 	if out := w.ok(archive, nil); !strings.HasPrefix(out, "CPython") {
 		t.Errorf("printed %q", out)
