@@ -29,8 +29,13 @@ tools:
   cache info                        print the cache's location and entries as JSON
   cache prune --older-than DURATION remove entries unused for DURATION (e.g. 30d, 12h);
                                     entries in use are never removed
+  cache verify                      check every tree against its hash and every environment
+                                    for what it needs, and repair what is damaged: one line
+                                    per problem, then a summary
 
-exit codes: 0 success, 1 error, 2 usage
+exit codes: 0 success (cache verify: nothing was damaged), 1 error (cache verify:
+damage is left, e.g. an environment in use), 2 usage, 3 cache verify found
+damage and repaired all of it
 `
 
 // tools runs a PEX_TOOLS command and returns the exit code.
@@ -94,7 +99,10 @@ func (l *launcher) tools(out io.Writer) int {
 			}
 			return l.toolPrune(out, d, fail)
 		}
-		return usage("cache takes info or prune --older-than DURATION")
+		if len(args) == 1 && args[0] == "verify" {
+			return l.toolVerify(out, fail)
+		}
+		return usage("cache takes info, prune --older-than DURATION or verify")
 	case "help", "-h", "--help":
 		fmt.Fprintf(out, toolsUsage, filepath.Base(l.exe))
 		return 0
