@@ -13,8 +13,9 @@ import (
 	"github.com/rules-pex/rules_pex/internal/venv"
 )
 
-// execPlan runs the application in the plan's environment. It returns
-// errStale if the environment is gone, or the exec error.
+// execPlan runs the application in the plan's environment. It returns an
+// error wrapping errStale if the environment is gone or its python cannot
+// be executed (the caller plans again, rebuilding it), or the exec error.
 func (l *launcher) execPlan(p *Plan) error {
 	// The use lock is inside the environment, which is renamed into place
 	// whole: if the lock exists, so does the complete environment.
@@ -38,7 +39,7 @@ func (l *launcher) execPlan(p *Plan) error {
 	if damaged(err) {
 		// bin/python is gone or broken: the environment is rebuilt.
 		l.log.printf("environment %s: executing %s: %v", p.Venv, argv[0], err)
-		return errStale
+		return fmt.Errorf("%w: executing %s: %v", errStale, argv[0], err)
 	}
 	return fmt.Errorf("executing %s: %w", argv[0], err)
 }
