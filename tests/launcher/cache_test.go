@@ -198,20 +198,25 @@ func TestDamagedEnvironmentIsRebuilt(t *testing.T) {
 // to an extracted file, a new file next to it or its removal fails, and the
 // next run runs the code as extracted. Pruning still removes the trees.
 func TestExtractedTreesAreReadOnly(t *testing.T) {
-	a := pack(t, app{"app/__init__.py": "", "app/main.py": `import json, os
+	// helper (code) and six (a wheel) are top-level modules: hard links in
+	// the environment to the read-only files of their trees.
+	a := pack(t, app{"helper.py": "", "app/__init__.py": "", "app/main.py": `import json, os
+import helper, six
 def run():
     here = os.path.dirname(__file__)
     res = {}
     for what, fn in [("edit", lambda: open(__file__, "a").write("raise SystemExit('edited')\n")),
                      ("create", lambda: open(os.path.join(here, "db.sqlite3"), "w").close()),
-                     ("remove", lambda: os.remove(__file__))]:
+                     ("remove", lambda: os.remove(__file__)),
+                     ("edit_link", lambda: open(helper.__file__, "a").write("x = 1\n")),
+                     ("edit_wheel", lambda: open(six.__file__, "a").write("x = 1\n"))]:
         try:
             fn()
             res[what] = "allowed"
         except PermissionError:
             res[what] = "denied"
     print(json.dumps(res, sort_keys=True))
-`}, "--entry-point", "app.main:run")
+`}, "--entry-point", "app.main:run", "--requirement", "six", "--wheel", wheel(t, "six-"))
 	requireInterpreter(t, cpython)
 	// A directory user nobody owns, holding the archive and the cache.
 	base, err := os.MkdirTemp("", "readonly-")
@@ -251,7 +256,7 @@ def run():
 		if err := json.Unmarshal([]byte(out), &got); err != nil {
 			t.Fatalf("%s run printed %q: %v\n%s", start, out, err, stderr)
 		}
-		for _, what := range []string{"edit", "create", "remove"} {
+		for _, what := range []string{"edit", "create", "remove", "edit_link", "edit_wheel"} {
 			if got[what] != "denied" {
 				t.Errorf("%s run: %s of a file in the code tree was %s", start, what, got[what])
 			}
