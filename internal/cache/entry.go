@@ -228,13 +228,17 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 // SyncDir makes the entries of the directory at path durable (fsync).
 func SyncDir(path string) error { return syncPath(path) }
 
-// syncPath fsyncs the file or directory at path.
+// syncPath fsyncs the file or directory at path. A file system that
+// cannot sync (EINVAL, ENOTSUP) has nothing to make durable.
 func syncPath(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	err = f.Sync()
+	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) {
+		err = nil
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
