@@ -183,8 +183,12 @@ const noTree = "marker without a tree"
 
 // treeDamage returns what is wrong with the tree at dir, or "". Its name is
 // its tree hash, recomputed from the files as extraction computes it.
-// Bytecode (files in __pycache__ directories, written by the byte-compiler)
-// is not content; a .pyc too short to hold its header is removed.
+// Bytecode that Python or the byte-compiler wrote into __pycache__
+// directories is not content: such files are left out (an archive may ship
+// bytecode too: extracted files are read-only, written ones are not, so
+// the hash is tried without every __pycache__ file, then without the
+// writable ones, then with all). A .pyc that is not content and too short
+// to hold its header is removed.
 func treeDamage(dir string, rep *verifyReport) string {
 	if _, err := os.Lstat(dir); err != nil {
 		return noTree
@@ -192,7 +196,12 @@ func treeDamage(dir string, rep *verifyReport) string {
 	if !cache.Complete(dir) {
 		return "incomplete (no marker)"
 	}
-	var content, all []layout.TreeEntry
+	type file struct {
+		layout.TreeEntry
+		path               string
+		bytecode, writable bool
+	}
+	var files []file
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -209,33 +218,49 @@ func treeDamage(dir string, rep *verifyReport) string {
 		if err != nil {
 			return err
 		}
-		bytecode := filepath.Base(filepath.Dir(p)) == "__pycache__"
-		if bytecode && strings.HasSuffix(p, ".pyc") && brokenPyc(p, fi.Size()) {
-			if os.Remove(p) == nil {
-				rep.problem(true, "%s: broken bytecode %s: removed it", relEntry(dir), rel)
-				return nil
-			}
-		}
 		sum, err := fileSHA256(p)
 		if err != nil {
 			return err
 		}
-		e := layout.TreeEntry{Path: rel, Size: fi.Size(), SHA256: sum, Executable: fi.Mode()&0o111 != 0}
-		all = append(all, e)
-		if !bytecode {
-			content = append(content, e)
-		}
+		files = append(files, file{
+			TreeEntry: layout.TreeEntry{Path: rel, Size: fi.Size(), SHA256: sum, Executable: fi.Mode()&0o111 != 0},
+			path:      p,
+			bytecode:  filepath.Base(filepath.Dir(p)) == "__pycache__",
+			writable:  fi.Mode()&0o200 != 0,
+		})
 		return nil
 	})
 	if err != nil {
 		return fmt.Sprintf("unreadable: %v", err)
 	}
-	want := filepath.Base(dir)
-	// An archive may ship bytecode as content: then the whole tree counts.
-	if layout.TreeHash(content) != want && layout.TreeHash(all) != want {
-		return fmt.Sprintf("content does not match its tree hash (%d files)", len(content))
+	for _, isContent := range []func(f file) bool{
+		func(f file) bool { return !f.bytecode },
+		func(f file) bool { return !f.bytecode || !f.writable },
+		func(f file) bool { return true },
+	} {
+		var content []layout.TreeEntry
+		for _, f := range files {
+			if isContent(f) {
+				content = append(content, f.TreeEntry)
+			}
+		}
+		if layout.TreeHash(content) != filepath.Base(dir) {
+			continue
+		}
+		for _, f := range files {
+			if !isContent(f) && strings.HasSuffix(f.path, ".pyc") && brokenPyc(f.path, f.Size) && os.Remove(f.path) == nil {
+				rep.problem(true, "%s: broken bytecode %s: removed it", relEntry(dir), f.Path)
+			}
+		}
+		return ""
 	}
-	return ""
+	n := 0
+	for _, f := range files {
+		if !f.bytecode {
+			n++
+		}
+	}
+	return fmt.Sprintf("content does not match its tree hash (%d files)", n)
 }
 
 // brokenPyc reports whether the .pyc at p cannot be bytecode: shorter than

@@ -260,6 +260,12 @@ func TestTwoAppsShareAHostileWheel(t *testing.T) {
 	if d := diffTrees(want, treeFiles(t, tree)); len(d) > 0 {
 		t.Fatalf("the wheel's tree differs from the wheel: %v", d)
 	}
+	// And the cache verifies clean (the wheel's own bytecode is content).
+	for name, path := range apps {
+		if r := w.run(path, []string{"PEX_TOOLS=1"}, "cache", "verify"); r.code != 0 || !strings.Contains(r.stdout, " 0 problems") {
+			t.Errorf("PEX_TOOLS=1 app_%s cache verify: exit %d\n%s%s", name, r.code, r.stdout, r.stderr)
+		}
+	}
 }
 
 func manifestOf(t *testing.T, path string) *layout.Manifest {
