@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rules-pex/rules_pex/internal/cache"
 )
@@ -335,5 +336,61 @@ func TestColdStartSyncsBeforePublishing(t *testing.T) {
 		if m, ok := marked[entry]; !ok || m < line {
 			t.Errorf("the marker of %s was not written after its rename", entry)
 		}
+	}
+}
+
+// An environment in use is never removed, even damaged: cache verify says
+// so and exits 1; once its application exits, verify removes it and the
+// next run rebuilds it (here: pyvenv.cfg deleted, which a warm start does
+// not look at).
+func TestCacheVerifyLeavesAnEnvironmentInUse(t *testing.T) {
+	a := pack(t, app{"hold.py": `import os, sys, time
+if len(sys.argv) > 1:
+    while not os.path.exists(sys.argv[1]):
+        time.sleep(0.05)
+print("done")
+`}, "--main", "hold.py")
+	w := newWorld(t, cpython)
+	w.ok(a, nil)
+	release := filepath.Join(w.tmp, "release")
+	cmd := exec.Command(a, release)
+	cmd.Env = w.environ()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	v := dirsOf(t, w.root, "venvs")
+	if len(v) != 1 {
+		t.Fatalf("environments %v", v)
+	}
+	venv := filepath.Join(w.root, "v1", "venvs", v[0])
+	// Wait until the application holds the environment's use lock.
+	for i := 0; ; i++ {
+		l, err := cache.TryAcquire(cache.UseLockPath(venv), true)
+		if err != nil {
+			break
+		}
+		l.Release()
+		if i > 200 {
+			t.Fatal("the application never took the environment's use lock")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := os.Remove(filepath.Join(venv, "pyvenv.cfg")); err != nil {
+		t.Fatal(err)
+	}
+	r := w.run(a, []string{"PEX_TOOLS=1"}, "cache", "verify")
+	if r.code != 1 || !strings.Contains(r.stdout, "venvs/"+v[0]+": damaged: ") || !strings.Contains(r.stdout, "in use, so not removed") {
+		t.Errorf("cache verify with a damaged environment in use: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	os.WriteFile(release, nil, 0o644)
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if r := w.run(a, []string{"PEX_TOOLS=1"}, "cache", "verify"); r.code != 3 || !strings.Contains(r.stdout, "removed it (rebuilt on its application's next run)") {
+		t.Errorf("cache verify once the application exited: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if out := w.ok(a, nil); out != "done\n" {
+		t.Errorf("after the repair the app printed %q", out)
 	}
 }
