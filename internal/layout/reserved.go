@@ -34,6 +34,9 @@ const (
 	EnvInheritModule = "_rules_pex_inherit"
 	// EnvInheritPth, in site-packages, imports EnvInheritModule.
 	EnvInheritPth = "_rules_pex_inherit.pth"
+	// EnvNoBytecodePth, in site-packages, stops the environment's python
+	// from writing bytecode (the launcher's compiler writes it).
+	EnvNoBytecodePth = "_rules_pex_bytecode.pth"
 )
 
 // Prefixes of names the launcher owns, now and in the future: a new

@@ -174,6 +174,9 @@ func newWorld(t testing.TB, interpreters ...string) *world {
 		dirs = append(dirs, d)
 	}
 	w.path = strings.Join(dirs, ":")
+	// Cold starts leave background byte-compilers running (see
+	// bytecode_test.go): none outlives the test.
+	t.Cleanup(w.stopCompilers)
 	return w
 }
 
@@ -181,8 +184,7 @@ func (w *world) environ(extra ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		// PYTHONDONTWRITEBYTECODE would start background byte-compiling
-		// that outlives the test; the tests of bytecode set it themselves.
+		// The tests of bytecode set PYTHONDONTWRITEBYTECODE themselves.
 		if strings.HasPrefix(k, "PEX") || k == "PATH" || k == "TMPDIR" || k == "PYTHONPATH" ||
 			k == "PYTHONDONTWRITEBYTECODE" || strings.HasPrefix(k, "__RULES_PEX") {
 			continue

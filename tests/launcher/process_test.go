@@ -2,14 +2,11 @@ package launcher_test
 
 import (
 	"bufio"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 func TestSignalsReachTheAppInTheSameProcess(t *testing.T) {
@@ -102,39 +99,5 @@ if __name__ == "__main__":
 		if r.code != 0 || !tc.check(r.stdout) {
 			t.Errorf("%v: exit %d, stdout %q, stderr:\n%s", tc.entry, r.code, r.stdout, r.stderr)
 		}
-	}
-}
-
-func TestBytecodeIsCompiledInTheBackground(t *testing.T) {
-	archive := pack(t, webApp, webArgs(t, "--entry-point", "app.main:run")...)
-	w := newWorld(t, cpython)
-	w.extra = []string{"PYTHONDONTWRITEBYTECODE=1"}
-	w.ok(archive, nil)
-	venvs := dirsOf(t, w.root, "venvs")
-	if len(venvs) != 1 {
-		t.Fatalf("environments %v", venvs)
-	}
-	marker := filepath.Join(w.root, "v1", "venvs", venvs[0], "rules_pex.compiled")
-	deadline := time.Now().Add(3 * time.Minute)
-	for {
-		if _, err := os.Stat(marker); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(w.root, "v1", "venvs", venvs[0], "rules_pex.compile.log"))
-			t.Fatalf("the environment was not byte-compiled in 3 minutes; log:\n%s", log)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	// A warm run under PYTHONDONTWRITEBYTECODE loads the cached bytecode.
-	out := w.ok(archive, []string{"PEX_INTERPRETER=1"}, "-c", `import os, numpy, requests, yaml, app.main
-mods = [numpy, numpy.core.multiarray, requests, requests.adapters, yaml, app.main]
-print(all(os.path.isfile(m.__cached__) for m in mods), all(type(m.__loader__).__name__ == "SourceFileLoader" for m in mods))`)
-	if out != "True True\n" {
-		t.Errorf("modules do not have bytecode in the cache: %q", out)
-	}
-	pycs, _ := filepath.Glob(filepath.Join(w.root, "v1", "wheels", "*", "site-packages", "requests", "__pycache__", "*.pyc"))
-	if len(pycs) < 10 {
-		t.Errorf("requests' tree holds %d .pyc files", len(pycs))
 	}
 }

@@ -1,0 +1,220 @@
+# The launcher's byte-compiler (see compile.go; passed to the environment's
+# python with -I -S -B -c). It writes, for each source it is given, the .pyc
+# that the import system would write (importlib.util.cache_from_source: same
+# name, same header of magic number, flags, source mtime and size), but
+# never a partial one: a buffered write that raises on a short write
+# (ENOSPC), flush, fsync, then a rename. A .pyc that is already valid (its
+# header matches the source and its code unmarshals) is kept; a broken one
+# (truncated by a full disk) is replaced.
+#
+# It reads requests on stdin (see requests: compile these files, or every
+# source under these directories) and answers each with one line on stdout:
+#   {"compiled": N, "valid": N, "skipped": N}  done (skipped: sources that do not compile)
+#   {"error": MESSAGE}                         a write failed: stop, nothing partial left
+# The caller holds the locks that make it the only writer of those
+# directories. It creates no directory but __pycache__, and only inside a
+# directory that exists. A directory it may not write (a read-only tree) is
+# made writable for the moment and given back its mode; a new __pycache__
+# in a read-only directory is made read-only too.
+import json
+import marshal
+import os
+import sys
+from importlib.util import MAGIC_NUMBER, cache_from_source
+
+TMP = ".tmp-"
+
+
+class WriteError(Exception):
+    pass
+
+
+def u32(n):
+    return (int(n) & 0xFFFFFFFF).to_bytes(4, "little")
+
+
+class Compiler:
+    def __init__(self, log):
+        self.log = log
+        self.counts = {"compiled": 0, "valid": 0, "skipped": 0}
+
+    def files(self, paths):
+        by_dir = {}
+        for p in paths:
+            by_dir.setdefault(os.path.dirname(p), []).append(os.path.basename(p))
+        for d, names in by_dir.items():
+            self.directory(d, names)
+
+    def dirs(self, roots):
+        for root in roots:
+            for d, subdirs, names in os.walk(root, onerror=self.walk_error):
+                subdirs[:] = sorted(s for s in subdirs if s != "__pycache__")
+                self.directory(d, sorted(n for n in names if n.endswith(".py")))
+
+    def walk_error(self, err):
+        self.log("not compiled: %s" % err)
+
+    def directory(self, d, names):
+        """Compiles the sources names of directory d into d/__pycache__."""
+        cache = os.path.join(d, "__pycache__")
+        todo = []
+        for name in names:
+            src = os.path.join(d, name)
+            try:
+                st = os.stat(src)
+            except OSError as e:
+                self.log("not compiled: %s" % e)
+                continue
+            header = MAGIC_NUMBER + u32(0) + u32(st.st_mtime) + u32(st.st_size)
+            pyc = cache_from_source(src)
+            if valid(pyc, header):
+                self.counts["valid"] += 1
+            else:
+                todo.append((src, pyc, header, st.st_mode & 0o666))
+        stale = leftovers(cache)
+        if not todo and not stale:
+            return
+        new_mode = None
+        if not os.path.isdir(cache):
+            with Writable(d):
+                os.mkdir(cache, 0o755)
+            mode = os.stat(d).st_mode & 0o7777
+            if not mode & 0o200:
+                new_mode = mode  # a read-only tree: so is its new __pycache__
+        try:
+            with Writable(cache):
+                for name in stale:
+                    os.unlink(os.path.join(cache, name))
+                for src, pyc, header, mode in todo:
+                    self.write_pyc(src, pyc, header, mode)
+        finally:
+            if new_mode is not None:
+                os.chmod(cache, new_mode)
+
+    def write_pyc(self, src, pyc, header, mode):
+        try:
+            with open(src, "rb") as f:
+                source = f.read()
+            code = compile(source, src, "exec", dont_inherit=True, optimize=-1)
+        except Exception as e:  # SyntaxError, ValueError, a file that vanished
+            self.counts["skipped"] += 1
+            self.log("not compiled: %s: %s: %s" % (src, type(e).__name__, e))
+            return
+        write_atomic(pyc, header + marshal.dumps(code), mode)
+        self.counts["compiled"] += 1
+
+
+def valid(pyc, header):
+    try:
+        with open(pyc, "rb") as f:
+            data = f.read()
+    except OSError:
+        return False
+    if data[:16] != header:
+        return False
+    try:
+        marshal.loads(memoryview(data)[16:])
+    except Exception:  # EOFError, ValueError, TypeError: truncated or damaged
+        return False
+    return True
+
+
+def leftovers(cache):
+    """Temporary files of a compiler that was killed."""
+    try:
+        return [n for n in os.listdir(cache) if TMP in n]
+    except OSError:
+        return []
+
+
+def write_atomic(path, data, mode):
+    tmp = "%s%s%d-%s" % (path, TMP, os.getpid(), os.urandom(4).hex())
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except OSError as e:
+        raise WriteError("creating %s: %s" % (tmp, e))
+    try:
+        # A buffered file raises when the disk is full, where the raw
+        # FileIO that importlib uses returns a short count.
+        with open(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(fd)
+            if os.fstat(fd).st_size != len(data):
+                raise OSError("wrote %d of %d bytes" % (os.fstat(fd).st_size, len(data)))
+        os.rename(tmp, path)
+    except BaseException as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(e, OSError):
+            raise WriteError("writing %s: %s" % (path, e))
+        raise
+
+
+class Writable:
+    """Makes directory d writable while in the block if this process may
+    not write it (a read-only tree's directories are 0555), then gives it
+    back its mode."""
+
+    def __init__(self, d):
+        self.d = d
+        self.mode = None
+
+    def __enter__(self):
+        if not os.access(self.d, os.W_OK):
+            mode = os.stat(self.d).st_mode & 0o7777
+            try:
+                os.chmod(self.d, mode | 0o700)
+            except OSError as e:
+                raise WriteError("making %s writable: %s" % (self.d, e))
+            self.mode = mode
+        return self
+
+    def __exit__(self, *exc):
+        if self.mode is not None:
+            os.chmod(self.d, self.mode)
+
+
+def requests(stream):
+    """Yields the requests on stream: a kind (b"F" files, b"D" directories)
+    followed by absolute paths, each ended by a NUL, and a newline."""
+    buf = b""
+    while True:
+        end = buf.find(b"\0\n")
+        if end >= 0:
+            req, buf = buf[: end + 1], buf[end + 2 :]
+            yield req[:1], [os.fsdecode(p) for p in req[1:-1].split(b"\0")]
+            continue
+        chunk = stream.read1(1 << 16)
+        if not chunk:
+            return
+        buf += chunk
+
+
+def main():
+    def log(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    def answer(obj):
+        print(json.dumps(obj), flush=True)
+
+    for kind, paths in requests(sys.stdin.buffer):
+        if sys.implementation.cache_tag is None:
+            answer({"error": "this interpreter does not use bytecode files"})
+            return 1
+        c = Compiler(log)
+        try:
+            if kind == b"F":
+                c.files(paths)
+            else:
+                c.dirs(paths)
+        except (WriteError, OSError) as e:
+            answer({"error": str(e)})
+            return 1
+        answer(c.counts)
+    return 0
+
+
+sys.exit(main())
