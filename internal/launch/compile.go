@@ -276,21 +276,10 @@ func compileAll(dir string, env []string, log io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listing the sources of %s: %w", dir, err)
 	}
-	py := exec.Command(venv.Python(dir), "-I", "-S", "-B", "-c", compileScript)
-	py.Env = env
-	py.Stderr = log
-	stdin, err := py.StdinPipe()
+	c, err := startCompiler(venv.Python(dir), env, log)
 	if err != nil {
 		return err
 	}
-	stdout, err := py.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	if err := py.Start(); err != nil {
-		return fmt.Errorf("starting %s: %w", py.Path, err)
-	}
-	c := &compiler{in: stdin, out: bufio.NewReader(stdout), log: log}
 	err = c.do('F', src.own)
 	for _, t := range src.order {
 		if err != nil {
@@ -298,18 +287,47 @@ func compileAll(dir string, env []string, log io.Writer) error {
 		}
 		err = c.tree(t, src.trees[t])
 	}
-	stdin.Close()
-	if werr := py.Wait(); err == nil && werr != nil {
-		err = fmt.Errorf("%s: %w", py.Path, werr)
+	if cerr := c.close(); err == nil {
+		err = cerr
 	}
 	fmt.Fprintf(log, "rules_pex: %d .pyc files written, %d already valid, %d sources do not compile\n",
 		c.total.Compiled, c.total.Valid, c.total.Skipped)
 	return err
 }
 
+// startCompiler runs compile.py with python (-I -S -B: no site, no .pth
+// files, no bytecode of its own), its errors going to log.
+func startCompiler(python string, env []string, log io.Writer) (*compiler, error) {
+	py := exec.Command(python, "-I", "-S", "-B", "-c", compileScript)
+	py.Env = env
+	py.Stderr = log
+	stdin, err := py.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := py.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := py.Start(); err != nil {
+		return nil, fmt.Errorf("starting %s: %w", python, err)
+	}
+	return &compiler{cmd: py, in: stdin, out: bufio.NewReader(stdout), log: log}, nil
+}
+
+// close ends the compiler's input and waits for it to exit.
+func (c *compiler) close() error {
+	c.in.Close()
+	if err := c.cmd.Wait(); err != nil {
+		return fmt.Errorf("%s: %w", c.cmd.Path, err)
+	}
+	return nil
+}
+
 // compiler talks to compile.py.
 type compiler struct {
-	in    io.Writer
+	cmd   *exec.Cmd
+	in    io.WriteCloser
 	out   *bufio.Reader
 	log   io.Writer
 	total compileCounts

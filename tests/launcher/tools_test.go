@@ -72,6 +72,7 @@ func TestToolsCachePruneKeepsWhatIsInUse(t *testing.T) {
 	short := pack(t, whoAmI, "--main", "who.py")
 	w := newWorld(t, cpython)
 	w.ok(short, nil)
+	w.waitCompilers() // a compiler holds the environment as a running app does
 	// Hold the long-running app's environment.
 	cmd := exec.Command(long)
 	cmd.Env = w.environ()
@@ -104,6 +105,7 @@ func TestToolsCachePruneKeepsWhatIsInUse(t *testing.T) {
 	if info.Kinds["venvs"].Count != 1 {
 		t.Errorf("cache info: %+v", info)
 	}
+	w.waitCompilers()
 	w.ok(short, []string{"PEX_TOOLS=1"}, "cache", "prune", "--older-than=0s")
 	for _, kind := range []string{"venvs", "code", "wheels"} {
 		if got := dirsOf(t, w.root, kind); len(got) != 0 {
@@ -123,6 +125,7 @@ func TestRunAfterTheEnvironmentIsRemoved(t *testing.T) {
 	archive := pack(t, whoAmI, "--main", "who.py")
 	w := newWorld(t, cpython)
 	w.ok(archive, nil)
+	w.waitCompilers()
 	// Deleting an environment behind the launcher's back (or pruning it):
 	// the plans that name it are stale, and the next run makes it again.
 	for _, v := range dirsOf(t, w.root, "venvs") {
