@@ -14,8 +14,8 @@
 # The caller holds the locks that make it the only writer of those
 # directories. It creates no directory but __pycache__, and only inside a
 # directory that exists. A directory it may not write (a read-only tree) is
-# made writable for the moment and given back its mode; a new __pycache__
-# in a read-only directory is made read-only too.
+# made writable for the moment and given back its mode. The .pyc files get
+# the mode of their source without execute bits (0444 in a read-only tree).
 import json
 import marshal
 import os
@@ -74,22 +74,15 @@ class Compiler:
         stale = leftovers(cache)
         if not todo and not stale:
             return
-        new_mode = None
         if not os.path.isdir(cache):
+            # As the extraction makes them in read-only trees: writable.
             with Writable(d):
                 os.mkdir(cache, 0o755)
-            mode = os.stat(d).st_mode & 0o7777
-            if not mode & 0o200:
-                new_mode = mode  # a read-only tree: so is its new __pycache__
-        try:
-            with Writable(cache):
-                for name in stale:
-                    os.unlink(os.path.join(cache, name))
-                for src, pyc, header, mode in todo:
-                    self.write_pyc(src, pyc, header, mode)
-        finally:
-            if new_mode is not None:
-                os.chmod(cache, new_mode)
+        with Writable(cache):
+            for name in stale:
+                os.unlink(os.path.join(cache, name))
+            for src, pyc, header, mode in todo:
+                self.write_pyc(src, pyc, header, mode)
 
     def write_pyc(self, src, pyc, header, mode):
         try:

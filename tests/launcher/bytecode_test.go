@@ -463,7 +463,7 @@ func TestBytecodeCompilerAndPruneRace(t *testing.T) {
 
 // A user who owns the cache compiles into read-only trees (directories
 // 0555, files 0444): each directory is writable only for the moment, and
-// the new __pycache__ directories and .pyc files are read-only too.
+// the .pyc files are read-only too.
 func TestBytecodeInReadOnlyTrees(t *testing.T) {
 	src := pack(t, app{"m.py": "import yaml\nprint(yaml.safe_load('a: 1'))\n"}, append([]string{"--main", "m.py", "--requirement", "pyyaml"}, allWheels(t)...)...)
 	home, err := os.MkdirTemp("", "bytecode-nobody-")
@@ -531,6 +531,17 @@ func TestBytecodeInReadOnlyTrees(t *testing.T) {
 			os.Chmod(d, 0o555)
 		}
 	}
+	// And the environment's directories but its root.
+	filepath.WalkDir(venv, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() && p != venv {
+			os.Chmod(p, 0o555) // root walks on regardless
+		}
+		return nil
+	})
+	sps, _ := filepath.Glob(filepath.Join(venv, "lib", "*", "site-packages"))
+	if len(sps) != 1 {
+		t.Fatalf("site-packages: %v", sps)
+	}
 	if out := asNobody(); out != "{'a': 1}\n" {
 		t.Errorf("printed %q", out)
 	}
@@ -550,6 +561,9 @@ func TestBytecodeInReadOnlyTrees(t *testing.T) {
 			if d.IsDir() {
 				want = 0o555 | fs.ModeDir
 			}
+			if d.Name() == "__pycache__" {
+				want = 0o755 | fs.ModeDir // as the extraction makes them
+			}
 			if fi.Mode() != want {
 				t.Errorf("%s has mode %v, want %v", p, fi.Mode(), want)
 			}
@@ -561,6 +575,14 @@ func TestBytecodeInReadOnlyTrees(t *testing.T) {
 	}
 	if pycs < 10 {
 		t.Errorf("%d .pyc files in the read-only trees; log:\n%s", pycs, compileLog(venv))
+	}
+	// A top-level module of the code is a hard link in site-packages: its
+	// bytecode is the environment's own.
+	if !exists(filepath.Join(sps[0], "__pycache__", "m.cpython-311.pyc")) {
+		t.Errorf("the environment's own module m.py is not compiled; log:\n%s", compileLog(venv))
+	}
+	if fi, err := os.Stat(sps[0]); err != nil || fi.Mode().Perm() != 0o555 {
+		t.Errorf("site-packages: %v, %v, want mode 0555 again", fi.Mode(), err)
 	}
 	validPycs(t, w, archive)
 }
