@@ -290,8 +290,8 @@ func compileAll(dir string, env []string, log io.Writer) error {
 	if cerr := c.close(); err == nil {
 		err = cerr
 	}
-	fmt.Fprintf(log, "rules_pex: %d .pyc files written, %d already valid, %d sources do not compile\n",
-		c.total.Compiled, c.total.Valid, c.total.Skipped)
+	fmt.Fprintf(log, "rules_pex: %d .pyc files written, %d already valid, %d sources do not compile, %d are in directories this user may not write\n",
+		c.total.Compiled, c.total.Valid, c.total.Skipped, c.total.Unwritable)
 	return err
 }
 
@@ -334,10 +334,11 @@ type compiler struct {
 }
 
 type compileCounts struct {
-	Compiled int    `json:"compiled"`
-	Valid    int    `json:"valid"`
-	Skipped  int    `json:"skipped"`
-	Error    string `json:"error"`
+	Compiled   int    `json:"compiled"`
+	Valid      int    `json:"valid"`
+	Skipped    int    `json:"skipped"`
+	Unwritable int    `json:"unwritable"`
+	Error      string `json:"error"`
 }
 
 // tree compiles the directories dirs of the tree at t, under the tree's
@@ -394,5 +395,6 @@ func (c *compiler) do(kind byte, paths []string) error {
 	c.total.Compiled += n.Compiled
 	c.total.Valid += n.Valid
 	c.total.Skipped += n.Skipped
+	c.total.Unwritable += n.Unwritable
 	return nil
 }

@@ -9,13 +9,17 @@
 #
 # It reads requests on stdin (see requests: compile these files, or every
 # source under these directories) and answers each with one line on stdout:
-#   {"compiled": N, "valid": N, "skipped": N}  done (skipped: sources that do not compile)
-#   {"error": MESSAGE}                         a write failed: stop, nothing partial left
+#   {"compiled": N, "valid": N, "skipped": N, "unwritable": N}
+#       done; skipped: sources that do not compile; unwritable: sources in a
+#       directory this user may not write (another user's tree), for good
+#   {"error": MESSAGE}
+#       a write failed (a full disk): stop, nothing partial left
 # The caller holds the locks that make it the only writer of those
 # directories. It creates no directory but __pycache__, and only inside a
 # directory that exists. A directory it may not write (a read-only tree) is
 # made writable for the moment and given back its mode. The .pyc files get
 # the mode of their source without execute bits (0444 in a read-only tree).
+import errno
 import json
 import marshal
 import os
@@ -26,7 +30,14 @@ TMP = ".tmp-"
 
 
 class WriteError(Exception):
-    pass
+    def __init__(self, msg, errno=None):
+        super().__init__(msg)
+        self.errno = errno
+
+
+# Errors that writing again will not cure: the directory is skipped.
+# Others (ENOSPC, EDQUOT, EIO) stop the compiler; a later run tries again.
+FINAL = (errno.EACCES, errno.EPERM)
 
 
 def u32(n):
@@ -36,7 +47,7 @@ def u32(n):
 class Compiler:
     def __init__(self, log):
         self.log = log
-        self.counts = {"compiled": 0, "valid": 0, "skipped": 0}
+        self.counts = {"compiled": 0, "valid": 0, "skipped": 0, "unwritable": 0}
 
     def files(self, paths):
         by_dir = {}
@@ -74,15 +85,26 @@ class Compiler:
         stale = leftovers(cache)
         if not todo and not stale:
             return
-        if not os.path.isdir(cache):
-            # As the extraction makes them in read-only trees: writable.
-            with Writable(d):
-                os.mkdir(cache, 0o755)
-        with Writable(cache):
-            for name in stale:
-                os.unlink(os.path.join(cache, name))
-            for src, pyc, header, mode in todo:
-                self.write_pyc(src, pyc, header, mode)
+        try:
+            if not os.path.isdir(cache):
+                # As the extraction makes them in read-only trees: writable.
+                with Writable(d):
+                    os.mkdir(cache, 0o755)
+            with Writable(cache):
+                for name in stale:
+                    os.unlink(os.path.join(cache, name))
+                for src, pyc, header, mode in todo:
+                    self.write_pyc(src, pyc, header, mode)
+        except OSError as e:
+            err = WriteError("writing into %s: %s" % (cache, e), e.errno)
+        except WriteError as e:
+            err = e
+        else:
+            return
+        if err.errno not in FINAL:
+            raise err
+        self.counts["unwritable"] += len(todo)
+        self.log("not compiled: %s" % err)
 
     def write_pyc(self, src, pyc, header, mode):
         try:
@@ -125,7 +147,7 @@ def write_atomic(path, data, mode):
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     except OSError as e:
-        raise WriteError("creating %s: %s" % (tmp, e))
+        raise WriteError("creating %s: %s" % (tmp, e), e.errno)
     try:
         # A buffered file raises when the disk is full, where the raw
         # FileIO that importlib uses returns a short count.
@@ -142,7 +164,7 @@ def write_atomic(path, data, mode):
         except OSError:
             pass
         if isinstance(e, OSError):
-            raise WriteError("writing %s: %s" % (path, e))
+            raise WriteError("writing %s: %s" % (path, e), e.errno)
         raise
 
 
@@ -161,7 +183,7 @@ class Writable:
             try:
                 os.chmod(self.d, mode | 0o700)
             except OSError as e:
-                raise WriteError("making %s writable: %s" % (self.d, e))
+                raise WriteError("making %s writable: %s" % (self.d, e), e.errno)
             self.mode = mode
         return self
 

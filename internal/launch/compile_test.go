@@ -112,3 +112,36 @@ func TestCompileScript(t *testing.T) {
 		t.Errorf("the compiler exited 0 after a failed write")
 	}
 }
+
+// Another user's read-only tree cannot be compiled into: for good, so it
+// is skipped, not an error that would make every run try again.
+func TestCompileScriptSkipsWhatItMayNotWrite(t *testing.T) {
+	dir, err := os.MkdirTemp("", "compile-other-user-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	writeFiles(t, dir, map[string]string{"theirs/mod.py": "x = 1\n", "mine/mod.py": "x = 2\n"})
+	os.Chmod(dir, 0o755)
+	os.Chmod(filepath.Join(dir, "theirs"), 0o555)
+	os.Chown(filepath.Join(dir, "mine"), 65534, 65534)
+	nobody := filepath.Join(dir, "python-as-nobody")
+	os.WriteFile(nobody, []byte("#!/bin/sh\nexec setpriv --reuid=65534 --regid=65534 --clear-groups "+testPython+" \"$@\"\n"), 0o755)
+	var log bytes.Buffer
+	c, err := startCompiler(nobody, nil, &log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.do('D', []string{filepath.Join(dir, "theirs"), filepath.Join(dir, "mine")}); err != nil {
+		t.Fatalf("%v; log:\n%s", err, log.String())
+	}
+	if err := c.close(); err != nil {
+		t.Fatal(err)
+	}
+	if c.total != (compileCounts{Compiled: 1, Unwritable: 1}) {
+		t.Errorf("counts %+v; log:\n%s", c.total, log.String())
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "theirs")); err != nil || fi.Mode().Perm() != 0o555 {
+		t.Errorf("theirs: %v %v", fi.Mode(), err)
+	}
+}
