@@ -125,7 +125,6 @@ type venvMeta struct {
 	Interpreter string   `json:"interpreter"`
 	Version     string   `json:"version"`
 	Trees       []string `json:"trees"`
-	CompileDirs []string `json:"compile_dirs"`
 	Collisions  []string `json:"collisions,omitempty"`
 }
 
@@ -346,7 +345,6 @@ func (l *launcher) buildVenv(m *layout.Manifest, es *envSpec) error {
 			PexHash:     m.PexHash,
 			Interpreter: es.spec.Interpreter.Python,
 			Version:     es.spec.Interpreter.Version,
-			CompileDirs: res.CompileDirs,
 			Collisions:  res.Collisions,
 		}
 		for _, t := range es.trees {

@@ -131,11 +131,6 @@ type Result struct {
 	// a tree provides but the launcher owns (layout.ReservedEnvPath),
 	// which are skipped.
 	Collisions []string
-	// CompileDirs are the directories (and files) that hold the
-	// environment's Python sources, for byte-compiling: the trees'
-	// site-packages (reached through symlinks, which compileall does not
-	// follow), the environment's own and the boot module.
-	CompileDirs []string
 }
 
 // Python returns the path of the environment's python.
@@ -220,10 +215,6 @@ func (b *builder) build() error {
 			b.from[s] = d.Wheel
 		}
 	}
-	if !b.spec.Copy {
-		b.res.CompileDirs = append(b.res.CompileDirs, srcs...)
-	}
-	b.res.CompileDirs = append(b.res.CompileDirs, b.final(b.sp), filepath.Join(b.spec.Dir, BootModule+".py"))
 	if err := b.merge(b.sp, srcs); err != nil {
 		return fmt.Errorf("populating site-packages: %w", err)
 	}
