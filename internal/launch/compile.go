@@ -358,7 +358,9 @@ func (c *compiler) tree(t string, dirs []string) error {
 	return c.do('D', dirs)
 }
 
-// treeComplete reports whether the tree at dir is complete.
+// treeComplete reports whether the tree at dir is complete: for now,
+// that it exists (an entry is renamed into place whole). Once entries have
+// completion markers (issue 8, point 5), this is cache.Complete.
 func treeComplete(dir string) bool {
 	fi, err := os.Lstat(dir)
 	return err == nil && fi.IsDir()
