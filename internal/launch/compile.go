@@ -290,8 +290,8 @@ func compileAll(dir string, env []string, log io.Writer) error {
 	if cerr := c.close(); err == nil {
 		err = cerr
 	}
-	fmt.Fprintf(log, "rules_pex: %d .pyc files written, %d already valid, %d sources do not compile, %d are in directories this user may not write\n",
-		c.total.Compiled, c.total.Valid, c.total.Skipped, c.total.Unwritable)
+	fmt.Fprintf(log, "rules_pex: %d .pyc files written, %d already valid, %d shipped by the archive; %d sources do not compile, %d are in directories this user may not write\n",
+		c.total.Compiled, c.total.Valid, c.total.Shipped, c.total.Skipped, c.total.Unwritable)
 	return err
 }
 
@@ -336,6 +336,7 @@ type compiler struct {
 type compileCounts struct {
 	Compiled   int    `json:"compiled"`
 	Valid      int    `json:"valid"`
+	Shipped    int    `json:"shipped"`
 	Skipped    int    `json:"skipped"`
 	Unwritable int    `json:"unwritable"`
 	Error      string `json:"error"`
@@ -396,6 +397,7 @@ func (c *compiler) do(kind byte, paths []string) error {
 	}
 	c.total.Compiled += n.Compiled
 	c.total.Valid += n.Valid
+	c.total.Shipped += n.Shipped
 	c.total.Skipped += n.Skipped
 	c.total.Unwritable += n.Unwritable
 	return nil

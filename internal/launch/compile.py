@@ -5,20 +5,22 @@
 # never a partial one: a buffered write that raises on a short write
 # (ENOSPC), flush, fsync, then a rename. A .pyc that is already valid (its
 # header matches the source and its code unmarshals) is kept; a broken one
-# (truncated by a full disk) is replaced.
+# (truncated by a full disk) is replaced; a read-only one is the archive's
+# own (extracted files are read-only, written bytecode is not) and is kept.
 #
 # It reads requests on stdin (see requests: compile these files, or every
 # source under these directories) and answers each with one line on stdout:
-#   {"compiled": N, "valid": N, "skipped": N, "unwritable": N}
-#       done; skipped: sources that do not compile; unwritable: sources in a
-#       directory this user may not write (another user's tree), for good
+#   {"compiled": N, "valid": N, "shipped": N, "skipped": N, "unwritable": N}
+#       done; shipped: .pyc files the archive holds; skipped: sources that do
+#       not compile; unwritable: sources in a directory this user may not
+#       write (another user's tree), for good
 #   {"error": MESSAGE}
 #       a write failed (a full disk): stop, nothing partial left
 # The caller holds the locks that make it the only writer of those
 # directories. It creates no directory but __pycache__, and only inside a
 # directory that exists. A directory it may not write (a read-only tree) is
-# made writable for the moment and given back its mode. The .pyc files get
-# the mode of their source without execute bits (0444 in a read-only tree).
+# made writable for the moment and given back its mode. A .pyc gets the mode
+# Python gives one: its source's without execute bits, plus owner write.
 import errno
 import json
 import marshal
@@ -47,7 +49,7 @@ def u32(n):
 class Compiler:
     def __init__(self, log):
         self.log = log
-        self.counts = {"compiled": 0, "valid": 0, "skipped": 0, "unwritable": 0}
+        self.counts = {"compiled": 0, "valid": 0, "shipped": 0, "skipped": 0, "unwritable": 0}
 
     def files(self, paths):
         by_dir = {}
@@ -78,10 +80,13 @@ class Compiler:
                 continue
             header = MAGIC_NUMBER + u32(0) + u32(st.st_mtime) + u32(st.st_size)
             pyc = cache_from_source(src)
-            if valid(pyc, header):
+            if shipped(pyc):
+                self.counts["shipped"] += 1
+            elif valid(pyc, header):
                 self.counts["valid"] += 1
             else:
-                todo.append((src, pyc, header, st.st_mode & 0o666))
+                # The mode Python gives bytecode: its source's, writable.
+                todo.append((src, pyc, header, st.st_mode & 0o666 | 0o200))
         stale = leftovers(cache)
         if not todo and not stale:
             return
@@ -117,6 +122,16 @@ class Compiler:
             return
         write_atomic(pyc, header + marshal.dumps(code), mode)
         self.counts["compiled"] += 1
+
+
+def shipped(pyc):
+    """Reports whether pyc is part of a tree's content, extracted from the
+    archive: extracted files are read-only, written bytecode is not. The
+    tree's hash covers it, so it is never replaced."""
+    try:
+        return not os.lstat(pyc).st_mode & 0o200
+    except OSError:
+        return False
 
 
 def valid(pyc, header):

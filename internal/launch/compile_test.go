@@ -51,9 +51,13 @@ func TestCompileScript(t *testing.T) {
 		"pkg/sub/deep.py": "def f():\n    return 1\n",
 		"pkg/data.txt":    "not python\n",
 		"pkg/__pycache__/mod.cpython-311.pyc.tmp-1-ab": "left by a killed compiler",
-		"top.py": "import pkg.mod\n",
+		"top.py":         "import pkg.mod\n",
+		"pkg/shipped.py": "y = 1\n",
+		"pkg/__pycache__/shipped.cpython-311.pyc":       "bytecode the archive ships",
 		"pkg/__pycache__/stale.cpython-311.pyc.tmp-2-c": "",
 	})
+	shipped := filepath.Join(dir, "pkg", "__pycache__", "shipped.cpython-311.pyc")
+	os.Chmod(shipped, 0o444) // extracted files are read-only
 	var log bytes.Buffer
 	c, err := startCompiler(testPython, nil, &log)
 	if err != nil {
@@ -65,8 +69,14 @@ func TestCompileScript(t *testing.T) {
 	if err := c.do('D', []string{filepath.Join(dir, "pkg"), filepath.Join(dir, "gone")}); err != nil {
 		t.Fatal(err)
 	}
-	if c.total != (compileCounts{Compiled: 4, Skipped: 1}) {
+	if c.total != (compileCounts{Compiled: 4, Shipped: 1, Skipped: 1}) {
 		t.Errorf("counts %+v; log:\n%s", c.total, log.String())
+	}
+	if data, _ := os.ReadFile(shipped); string(data) != "bytecode the archive ships" {
+		t.Errorf("the archive's own .pyc was replaced")
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "pkg", "__pycache__", "mod.cpython-311.pyc")); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("a written .pyc: %v, %v, want mode 0644 as Python writes them", fi.Mode(), err)
 	}
 	if !strings.Contains(log.String(), "py2.py: SyntaxError") {
 		t.Errorf("log does not name the source that does not compile:\n%s", log.String())
@@ -95,7 +105,7 @@ func TestCompileScript(t *testing.T) {
 	if err := c.do('D', []string{dir}); err != nil {
 		t.Fatal(err)
 	}
-	if c.total != (compileCounts{Compiled: 1, Valid: 3, Skipped: 1}) {
+	if c.total != (compileCounts{Compiled: 1, Valid: 3, Shipped: 1, Skipped: 1}) {
 		t.Errorf("compiling again: counts %+v; log:\n%s", c.total, log.String())
 	}
 	if again, _ := os.ReadFile(pyc); !bytes.Equal(again, data) {
