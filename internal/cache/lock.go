@@ -43,6 +43,12 @@ func TryAcquire(path string, exclusive bool) (*Lock, error) {
 	return acquire(path, exclusive, false, true)
 }
 
+// TryAcquireExisting is TryAcquire for a lock file that must already exist
+// (see AcquireExisting).
+func TryAcquireExisting(path string, exclusive bool) (*Lock, error) {
+	return acquire(path, exclusive, false, false)
+}
+
 // acquire opens and locks path. A lock file may be removed (by pruning,
 // which holds it exclusively while it does) between our open and our lock:
 // then the lock is on a file nobody else will ever open again, so we check

@@ -1,9 +1,7 @@
 package launch
 
 import (
-	"bufio"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,8 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/rules-pex/rules_pex/internal/cache"
 	"github.com/rules-pex/rules_pex/internal/venv"
@@ -88,7 +86,8 @@ func (l *launcher) compileMode(mode string) int {
 		cmd.Process.Release()
 		return 0
 	case "run":
-		return compileEnvironment(dir, l.environWithout(compileEnv))
+		// The compiler's environment keeps compileEnv, which names it.
+		return compileEnvironment(dir, l.env)
 	}
 	return ExitUsage
 }
@@ -98,11 +97,16 @@ func (l *launcher) compileMode(mode string) int {
 // application does), so pruning removes neither the environment nor a
 // tree it links to meanwhile; without that lock the environment is gone
 // and there is nothing to do. One compiler per environment at a time (the
-// others leave at once), and one writer per tree: each tree is compiled
-// under its exclusive entry lock. It never creates a directory but
-// __pycache__ inside one that exists. When a write fails (a full disk) it
-// stops and leaves no marker, so a later run tries again; what it wrote is
-// complete. Its output is in rules_pex.compile.log.
+// others leave at once), and one writer per tree: it holds the exclusive
+// entry lock of every tree it writes into. It never creates a directory
+// but __pycache__ inside one that exists. When a write fails (a full disk)
+// it stops and leaves no marker, so a later run tries again; what it wrote
+// is complete. Its output is in rules_pex.compile.log.
+//
+// Once it holds the locks it execs the environment's python on
+// compile.py, which inherits them: this process must not go on running
+// the archive, which could then not be replaced in place (ETXTBSY) while
+// the compiler works.
 func compileEnvironment(dir string, env []string) int {
 	use, err := cache.AcquireExisting(cache.UseLockPath(dir), false)
 	if err != nil {
@@ -123,24 +127,46 @@ func compileEnvironment(dir string, env []string) int {
 	if err != nil {
 		return ExitError
 	}
-	defer os.Remove(log.Name()) // a no-op once published
-	start := time.Now()
-	err = compileAll(dir, env, log)
-	if err == nil {
-		err = createFile(dir, compiledFile)
-	}
-	if err != nil {
-		fmt.Fprintf(log, "rules_pex: byte-compiling stopped: %v; no %s written, so the next run tries again\n", err, compiledFile)
-	} else {
-		fmt.Fprintf(log, "rules_pex: byte-compiled in %v\n", time.Since(start).Round(time.Millisecond))
-	}
+	defer log.Close()
 	log.Chmod(0o644)
-	log.Close()
-	os.Rename(log.Name(), filepath.Join(dir, compileLogFile))
-	if err != nil {
+	fail := func(err error) int {
+		fmt.Fprintf(log, "rules_pex: byte-compiling stopped: %v; no %s written, so the next run tries again\n", err, compiledFile)
+		os.Rename(log.Name(), filepath.Join(dir, compileLogFile))
 		return ExitError
 	}
-	return 0
+	meta, err := readMeta(dir)
+	if err != nil {
+		return fail(err)
+	}
+	src, err := findSources(dir, meta.Trees)
+	if err != nil {
+		return fail(fmt.Errorf("listing the sources of %s: %w", dir, err))
+	}
+	held := []*cache.Lock{use, lock}
+	dirs, busy := src.lockTrees(log, &held)
+	for _, l := range held {
+		defer l.Release()
+	}
+	marker := compiledFile
+	if busy {
+		marker = "" // compiled again by the next run
+	}
+	// The locks' and the log's descriptors survive exec; the originals
+	// close on exec.
+	for _, l := range held {
+		if _, err := l.Inherit(); err != nil {
+			return fail(fmt.Errorf("keeping a lock across exec: %w", err))
+		}
+	}
+	logFd, err := inheritable(log)
+	if err != nil {
+		return fail(err)
+	}
+	argv := append([]string{venv.Python(dir), "-I", "-S", "-B", "-c", compileScript,
+		dir, strconv.Itoa(logFd), log.Name(), compileLogFile, marker, "--files"}, src.own...)
+	argv = append(append(argv, "--dirs"), dirs...)
+	err = execve(argv[0], argv, env)
+	return fail(fmt.Errorf("executing %s: %w", argv[0], err))
 }
 
 // tempInfix separates the name of a file the compiler publishes by rename
@@ -161,27 +187,6 @@ func removeTemps(dir string, names ...string) {
 func globEscape(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`)
 	return r.Replace(s)
-}
-
-// createFile makes an empty file name in dir: a new file renamed into
-// place, so that nothing already at that path is ever opened for writing.
-// dir must exist (it is never created).
-func createFile(dir, name string) error {
-	f, err := os.CreateTemp(dir, name+tempInfix+"*")
-	if err != nil {
-		return err
-	}
-	err = f.Chmod(0o644)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), filepath.Join(dir, name))
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }
 
 // sources is what an environment's bytecode is made of.
@@ -265,98 +270,33 @@ func findSources(dir string, trees []string) (*sources, error) {
 	return s, nil
 }
 
-// compileAll compiles the environment's sources with its python running
-// compile.py, logging to log.
-func compileAll(dir string, env []string, log io.Writer) error {
-	meta, err := readMeta(dir)
-	if err != nil {
-		return err
-	}
-	src, err := findSources(dir, meta.Trees)
-	if err != nil {
-		return fmt.Errorf("listing the sources of %s: %w", dir, err)
-	}
-	c, err := startCompiler(venv.Python(dir), env, log)
-	if err != nil {
-		return err
-	}
-	err = c.do('F', src.own)
-	for _, t := range src.order {
-		if err != nil {
-			break
+// lockTrees takes the exclusive entry lock of every tree the sources are
+// in, adding each to held, and returns the directories to compile of those
+// that are complete. It never waits (this process runs the archive, which
+// cannot be replaced while it does): a tree whose lock another process
+// holds (another compiler, a repair) is left for the next run, and so is
+// the marker (busy is true). A tree that is gone or incomplete is left
+// alone.
+func (s *sources) lockTrees(log io.Writer, held *[]*cache.Lock) (dirs []string, busy bool) {
+	for _, t := range s.order {
+		lock, err := cache.TryAcquireExisting(cache.LockPath(t), true)
+		if errors.Is(err, cache.ErrLocked) {
+			fmt.Fprintf(log, "rules_pex: not compiled now: another process holds %s\n", t)
+			busy = true
+			continue
 		}
-		err = c.tree(t, src.trees[t])
+		if err != nil {
+			fmt.Fprintf(log, "rules_pex: not compiled: %s: %v\n", t, err)
+			continue
+		}
+		*held = append(*held, lock)
+		if !treeComplete(t) {
+			fmt.Fprintf(log, "rules_pex: not compiled: %s is not a complete tree\n", t)
+			continue
+		}
+		dirs = append(dirs, s.trees[t]...)
 	}
-	if cerr := c.close(); err == nil {
-		err = cerr
-	}
-	fmt.Fprintf(log, "rules_pex: %d .pyc files written, %d already valid, %d shipped by the archive; %d sources do not compile, %d are in directories this user may not write\n",
-		c.total.Compiled, c.total.Valid, c.total.Shipped, c.total.Skipped, c.total.Unwritable)
-	return err
-}
-
-// startCompiler runs compile.py with python (-I -S -B: no site, no .pth
-// files, no bytecode of its own), its errors going to log.
-func startCompiler(python string, env []string, log io.Writer) (*compiler, error) {
-	py := exec.Command(python, "-I", "-S", "-B", "-c", compileScript)
-	py.Env = env
-	py.Stderr = log
-	stdin, err := py.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	stdout, err := py.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := py.Start(); err != nil {
-		return nil, fmt.Errorf("starting %s: %w", python, err)
-	}
-	return &compiler{cmd: py, in: stdin, out: bufio.NewReader(stdout), log: log}, nil
-}
-
-// close ends the compiler's input and waits for it to exit.
-func (c *compiler) close() error {
-	c.in.Close()
-	if err := c.cmd.Wait(); err != nil {
-		return fmt.Errorf("%s: %w", c.cmd.Path, err)
-	}
-	return nil
-}
-
-// compiler talks to compile.py.
-type compiler struct {
-	cmd   *exec.Cmd
-	in    io.WriteCloser
-	out   *bufio.Reader
-	log   io.Writer
-	total compileCounts
-}
-
-type compileCounts struct {
-	Compiled   int    `json:"compiled"`
-	Valid      int    `json:"valid"`
-	Shipped    int    `json:"shipped"`
-	Skipped    int    `json:"skipped"`
-	Unwritable int    `json:"unwritable"`
-	Error      string `json:"error"`
-}
-
-// tree compiles the directories dirs of the tree at t, under the tree's
-// exclusive entry lock, so that no other compiler, repair or pruning
-// meets this one there. A tree that is gone or incomplete is left alone.
-func (c *compiler) tree(t string, dirs []string) error {
-	lock, err := cache.AcquireExisting(cache.LockPath(t), true)
-	if err != nil {
-		fmt.Fprintf(c.log, "rules_pex: not compiled: %s: %v\n", t, err)
-		return nil
-	}
-	defer lock.Release()
-	if !treeComplete(t) {
-		fmt.Fprintf(c.log, "rules_pex: not compiled: %s is not a complete tree\n", t)
-		return nil
-	}
-	return c.do('D', dirs)
+	return dirs, busy
 }
 
 // treeComplete reports whether the tree at dir is complete: for now,
@@ -365,40 +305,4 @@ func (c *compiler) tree(t string, dirs []string) error {
 func treeComplete(dir string) bool {
 	fi, err := os.Lstat(dir)
 	return err == nil && fi.IsDir()
-}
-
-// do sends one request (kind 'F': these files, 'D': every source under
-// these directories; paths ended by NUL, then a newline) and reads the
-// answer.
-func (c *compiler) do(kind byte, paths []string) error {
-	if len(paths) == 0 {
-		return nil
-	}
-	req := []byte{kind}
-	for _, p := range paths {
-		req = append(append(req, p...), 0)
-	}
-	if _, err := c.in.Write(append(req, '\n')); err != nil {
-		return fmt.Errorf("sending to the compiler: %w", err)
-	}
-	line, err := c.out.ReadBytes('\n')
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return errors.New("the compiler exited early (see its output above)")
-		}
-		return err
-	}
-	var n compileCounts
-	if err := json.Unmarshal(line, &n); err != nil {
-		return fmt.Errorf("reading the compiler's answer %q: %w", line, err)
-	}
-	if n.Error != "" {
-		return errors.New(n.Error)
-	}
-	c.total.Compiled += n.Compiled
-	c.total.Valid += n.Valid
-	c.total.Shipped += n.Shipped
-	c.total.Skipped += n.Skipped
-	c.total.Unwritable += n.Unwritable
-	return nil
 }

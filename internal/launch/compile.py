@@ -8,24 +8,22 @@
 # (truncated by a full disk) is replaced; a read-only one is the archive's
 # own (extracted files are read-only, written bytecode is not) and is kept.
 #
-# It reads requests on stdin (see requests: compile these files, or every
-# source under these directories) and answers each with one line on stdout:
-#   {"compiled": N, "valid": N, "shipped": N, "skipped": N, "unwritable": N}
-#       done; shipped: .pyc files the archive holds; skipped: sources that do
-#       not compile; unwritable: sources in a directory this user may not
-#       write (another user's tree), for good
-#   {"error": MESSAGE}
-#       a write failed (a full disk): stop, nothing partial left
+# The launcher takes the locks, lists the sources and execs the
+# environment's python on this script (see main for its arguments), its
+# stderr the log. When every .pyc is written it publishes the marker; when
+# a write fails (a full disk) it stops, leaving nothing partial and no
+# marker. Sources that do not compile are skipped, as are directories this
+# user may not write (another user's tree): for good.
 # The caller holds the locks that make it the only writer of those
 # directories. It creates no directory but __pycache__, and only inside a
 # directory that exists. A directory it may not write (a read-only tree) is
 # made writable for the moment and given back its mode. A .pyc gets the mode
 # Python gives one: its source's without execute bits, plus owner write.
 import errno
-import json
 import marshal
 import os
 import sys
+import time
 from importlib.util import MAGIC_NUMBER, cache_from_source
 
 TMP = ".tmp-"
@@ -207,44 +205,62 @@ class Writable:
             os.chmod(self.d, self.mode)
 
 
-def requests(stream):
-    """Yields the requests on stream: a kind (b"F" files, b"D" directories)
-    followed by absolute paths, each ended by a NUL, and a newline."""
-    buf = b""
-    while True:
-        end = buf.find(b"\0\n")
-        if end >= 0:
-            req, buf = buf[: end + 1], buf[end + 2 :]
-            yield req[:1], [os.fsdecode(p) for p in req[1:-1].split(b"\0")]
-            continue
-        chunk = stream.read1(1 << 16)
-        if not chunk:
-            return
-        buf += chunk
+def publish(path, name):
+    """Makes the empty file name in the directory path: a new file renamed
+    into place, never one that exists opened for writing. The directory is
+    never created."""
+    tmp = os.path.join(path, "%s%s%d-%s" % (name, TMP, os.getpid(), os.urandom(4).hex()))
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+    try:
+        os.rename(tmp, os.path.join(path, name))
+    except OSError:
+        os.unlink(tmp)
+        raise
 
 
-def main():
+def main(args):
+    """args: the environment's directory, the descriptor and the path of
+    the temporary log and its final name, the marker's name (empty: none
+    this time), then --files and the sources to compile, --dirs and the
+    directories to compile."""
+    env, log_fd, log_tmp, log_name, marker = args[:5]
+    for fd in (1, 2):
+        os.dup2(int(log_fd), fd)
+    os.close(int(log_fd))
+    files, dirs, to = [], [], None
+    for a in args[5:]:
+        if a == "--files":
+            to = files
+        elif a == "--dirs":
+            to = dirs
+        else:
+            to.append(a)
+
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
 
-    def answer(obj):
-        print(json.dumps(obj), flush=True)
-
-    for kind, paths in requests(sys.stdin.buffer):
+    start = time.monotonic()
+    c = Compiler(log)
+    status = 0
+    try:
         if sys.implementation.cache_tag is None:
-            answer({"error": "this interpreter does not use bytecode files"})
-            return 1
-        c = Compiler(log)
-        try:
-            if kind == b"F":
-                c.files(paths)
-            else:
-                c.dirs(paths)
-        except (WriteError, OSError) as e:
-            answer({"error": str(e)})
-            return 1
-        answer(c.counts)
-    return 0
+            raise WriteError("this interpreter does not use bytecode files")
+        c.files(files)
+        c.dirs(dirs)
+        if marker:
+            publish(env, marker)
+    except (WriteError, OSError) as e:
+        log("rules_pex: byte-compiling stopped: %s; no %s written, so the next run tries again" % (e, marker))
+        status = 1
+    log("rules_pex: %(compiled)d .pyc files written, %(valid)d already valid, %(shipped)d shipped by the archive; "
+        "%(skipped)d sources do not compile, %(unwritable)d are in directories this user may not write" % c.counts)
+    if status == 0:
+        log("rules_pex: byte-compiled in %.3fs%s" % (time.monotonic() - start, "" if marker else " (not all: the next run goes on)"))
+    try:
+        os.rename(log_tmp, os.path.join(env, log_name))
+    except OSError:
+        pass
+    return status
 
 
-sys.exit(main())
+sys.exit(main([os.fsdecode(a) for a in sys.argv[1:]]))

@@ -42,6 +42,32 @@ func loadedFrom(t *testing.T, dir, module string) string {
 	return ""
 }
 
+// compileRun runs compile.py with python, as compileEnvironment does, in
+// the environment directory env; it returns the exit code and the log.
+func compileRun(t *testing.T, python, env string, files, dirs []string) (int, string) {
+	t.Helper()
+	tmp, err := os.CreateTemp(env, compileLogFile+tempInfix+"*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tmp.Close()
+	args := append([]string{"-I", "-S", "-B", "-c", compileScript, env, "3", tmp.Name(), compileLogFile, compiledFile, "--files"}, files...)
+	cmd := exec.Command(python, append(append(args, "--dirs"), dirs...)...)
+	cmd.ExtraFiles = []*os.File{tmp}
+	err = cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(tmp.Name()); err == nil {
+		t.Errorf("the log was not renamed into place")
+	}
+	log, _ := os.ReadFile(filepath.Join(env, compileLogFile))
+	return code, string(log)
+}
+
 func TestCompileScript(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
@@ -58,31 +84,22 @@ func TestCompileScript(t *testing.T) {
 	})
 	shipped := filepath.Join(dir, "pkg", "__pycache__", "shipped.cpython-311.pyc")
 	os.Chmod(shipped, 0o444) // extracted files are read-only
-	var log bytes.Buffer
-	c, err := startCompiler(testPython, nil, &log)
-	if err != nil {
-		t.Fatal(err)
+	marker := filepath.Join(dir, compiledFile)
+	code, log := compileRun(t, testPython, dir, []string{filepath.Join(dir, "top.py")}, []string{filepath.Join(dir, "pkg"), filepath.Join(dir, "gone")})
+	if code != 0 || !strings.Contains(log, "4 .pyc files written, 0 already valid, 1 shipped by the archive; 1 sources do not compile, 0 are in") || !exists(marker) {
+		t.Errorf("exit %d, marker %v; log:\n%s", code, exists(marker), log)
 	}
-	if err := c.do('F', []string{filepath.Join(dir, "top.py")}); err != nil {
-		t.Fatal(err)
+	if !strings.Contains(log, "py2.py: SyntaxError") {
+		t.Errorf("log does not name the source that does not compile:\n%s", log)
 	}
-	if err := c.do('D', []string{filepath.Join(dir, "pkg"), filepath.Join(dir, "gone")}); err != nil {
-		t.Fatal(err)
-	}
-	if c.total != (compileCounts{Compiled: 4, Shipped: 1, Skipped: 1}) {
-		t.Errorf("counts %+v; log:\n%s", c.total, log.String())
+	if exists(filepath.Join(dir, "gone")) {
+		t.Errorf("the compiler created a directory that was not there")
 	}
 	if data, _ := os.ReadFile(shipped); string(data) != "bytecode the archive ships" {
 		t.Errorf("the archive's own .pyc was replaced")
 	}
 	if fi, err := os.Stat(filepath.Join(dir, "pkg", "__pycache__", "mod.cpython-311.pyc")); err != nil || fi.Mode().Perm() != 0o644 {
 		t.Errorf("a written .pyc: %v, %v, want mode 0644 as Python writes them", fi.Mode(), err)
-	}
-	if !strings.Contains(log.String(), "py2.py: SyntaxError") {
-		t.Errorf("log does not name the source that does not compile:\n%s", log.String())
-	}
-	if _, err := os.Lstat(filepath.Join(dir, "gone")); err == nil {
-		t.Errorf("the compiler created a directory that was not there")
 	}
 	left, _ := filepath.Glob(filepath.Join(dir, "pkg", "__pycache__", "*.tmp-*"))
 	if len(left) > 0 {
@@ -101,25 +118,21 @@ func TestCompileScript(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(pyc, data[:len(data)-3], 0o644)
-	c.total = compileCounts{}
-	if err := c.do('D', []string{dir}); err != nil {
-		t.Fatal(err)
-	}
-	if c.total != (compileCounts{Compiled: 1, Valid: 3, Shipped: 1, Skipped: 1}) {
-		t.Errorf("compiling again: counts %+v; log:\n%s", c.total, log.String())
+	os.Remove(marker)
+	code, log = compileRun(t, testPython, dir, nil, []string{dir})
+	if code != 0 || !strings.Contains(log, "1 .pyc files written, 3 already valid, 1 shipped") {
+		t.Errorf("compiling again: exit %d; log:\n%s", code, log)
 	}
 	if again, _ := os.ReadFile(pyc); !bytes.Equal(again, data) {
 		t.Errorf("the truncated .pyc was not replaced by the same bytes")
 	}
-	// A write that fails stops the compiler with an error, and leaves
+	// A write that fails stops the compiler, with no marker, and leaves
 	// nothing behind.
+	os.Remove(marker)
 	writeFiles(t, dir, map[string]string{"blocked/x.py": "x = 1\n", "blocked/__pycache__": "a file, not a directory"})
-	err = c.do('D', []string{filepath.Join(dir, "blocked")})
-	if err == nil || !strings.Contains(err.Error(), "__pycache__") {
-		t.Errorf("a failed write: %v", err)
-	}
-	if err := c.close(); err == nil {
-		t.Errorf("the compiler exited 0 after a failed write")
+	code, log = compileRun(t, testPython, dir, nil, []string{filepath.Join(dir, "blocked")})
+	if code == 0 || !strings.Contains(log, "byte-compiling stopped: writing into "+filepath.Join(dir, "blocked", "__pycache__")) || exists(marker) {
+		t.Errorf("a failed write: exit %d, marker %v; log:\n%s", code, exists(marker), log)
 	}
 }
 
@@ -131,27 +144,24 @@ func TestCompileScriptSkipsWhatItMayNotWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	writeFiles(t, dir, map[string]string{"theirs/mod.py": "x = 1\n", "mine/mod.py": "x = 2\n"})
-	os.Chmod(dir, 0o755)
+	writeFiles(t, dir, map[string]string{"env/x": "", "theirs/mod.py": "x = 1\n", "mine/mod.py": "x = 2\n"})
+	for _, d := range []string{"", "env", "mine"} {
+		os.Chown(filepath.Join(dir, d), 65534, 65534)
+		os.Chmod(filepath.Join(dir, d), 0o755)
+	}
 	os.Chmod(filepath.Join(dir, "theirs"), 0o555)
-	os.Chown(filepath.Join(dir, "mine"), 65534, 65534)
 	nobody := filepath.Join(dir, "python-as-nobody")
 	os.WriteFile(nobody, []byte("#!/bin/sh\nexec setpriv --reuid=65534 --regid=65534 --clear-groups "+testPython+" \"$@\"\n"), 0o755)
-	var log bytes.Buffer
-	c, err := startCompiler(nobody, nil, &log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.do('D', []string{filepath.Join(dir, "theirs"), filepath.Join(dir, "mine")}); err != nil {
-		t.Fatalf("%v; log:\n%s", err, log.String())
-	}
-	if err := c.close(); err != nil {
-		t.Fatal(err)
-	}
-	if c.total != (compileCounts{Compiled: 1, Unwritable: 1}) {
-		t.Errorf("counts %+v; log:\n%s", c.total, log.String())
+	code, log := compileRun(t, nobody, filepath.Join(dir, "env"), nil, []string{filepath.Join(dir, "theirs"), filepath.Join(dir, "mine")})
+	if code != 0 || !strings.Contains(log, "1 .pyc files written, 0 already valid, 0 shipped by the archive; 0 sources do not compile, 1 are in directories this user may not write") {
+		t.Errorf("exit %d; log:\n%s", code, log)
 	}
 	if fi, err := os.Stat(filepath.Join(dir, "theirs")); err != nil || fi.Mode().Perm() != 0o555 {
 		t.Errorf("theirs: %v %v", fi.Mode(), err)
 	}
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }

@@ -3,6 +3,7 @@
 package launch
 
 import (
+	"os"
 	"os/exec"
 	"syscall"
 )
@@ -21,6 +22,11 @@ func detach(cmd *exec.Cmd) {
 // everything else.
 func lowerPriority() {
 	syscall.Setpriority(syscall.PRIO_PROCESS, 0, 19)
+}
+
+// inheritable returns a descriptor of f that survives exec.
+func inheritable(f *os.File) (int, error) {
+	return syscall.Dup(int(f.Fd())) // dup never sets close-on-exec
 }
 
 // writable reports whether the current user may create files in dir.

@@ -141,7 +141,9 @@ func TestEnvironmentOverrides(t *testing.T) {
 		t.Errorf("PEX_INTERPRETER=1 script printed %q", out)
 	}
 	// PEX_VERBOSE explains the decisions.
-	r = w.run(archive, []string{"PEX_VERBOSE=1", "PEX_ROOT=" + filepath.Join(t.TempDir(), "fresh")})
+	fresh := filepath.Join(t.TempDir(), "fresh")
+	t.Cleanup((&world{root: fresh}).stopCompilers)
+	r = w.run(archive, []string{"PEX_VERBOSE=1", "PEX_ROOT=" + fresh})
 	for _, want := range []string{"interpreter candidates from PATH", "accepted", "chose", "extracted numpy", "exec "} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("PEX_VERBOSE output lacks %q:\n%s", want, r.stderr)
