@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rules-pex/rules_pex/internal/cache"
 )
 
 // compilers returns the process ids of the background byte-compilers of
@@ -592,4 +594,44 @@ func TestBytecodeInReadOnlyTrees(t *testing.T) {
 func exists(path string) bool {
 	_, err := os.Lstat(path)
 	return err == nil
+}
+
+// A tree whose lock another process holds (another compiler, a repair) is
+// not waited for: it is left, with the marker, for the next run.
+func TestBytecodeOfABusyTreeIsLeftForTheNextRun(t *testing.T) {
+	archive := pack(t, app{"m.py": "import yaml\nprint(yaml.safe_load('a: 1'))\n"}, append([]string{"--main", "m.py", "--requirement", "pyyaml"}, allWheels(t)...)...)
+	w := newWorld(t, cpython)
+	w.ok(archive, nil)
+	w.waitCompilers()
+	venv := onlyVenv(t, w)
+	marker := filepath.Join(venv, "rules_pex.compiled")
+	removePycaches(t, w.root)
+	os.Remove(marker)
+	trees, _ := filepath.Glob(filepath.Join(w.root, "v1", "wheels", "*", "site-packages", "yaml"))
+	if len(trees) != 1 {
+		t.Fatalf("yaml's tree: %v", trees)
+	}
+	tree := filepath.Dir(filepath.Dir(trees[0]))
+	lock, err := cache.Acquire(cache.LockPath(tree), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ok(archive, nil)
+	w.waitCompilers()
+	lock.Release()
+	if exists(marker) || !strings.Contains(compileLog(venv), "another process holds "+tree) {
+		t.Errorf("marker %v with a tree locked; log:\n%s", exists(marker), compileLog(venv))
+	}
+	if pycs, _ := filepath.Glob(filepath.Join(trees[0], "__pycache__", "*.pyc")); len(pycs) > 0 {
+		t.Errorf("compiled into a tree another process held: %v", pycs)
+	}
+	w.ok(archive, nil)
+	w.waitCompilers()
+	if !exists(marker) {
+		t.Errorf("not compiled once the tree is free; log:\n%s", compileLog(venv))
+	}
+	if pycs, _ := filepath.Glob(filepath.Join(trees[0], "__pycache__", "*.pyc")); len(pycs) < 5 {
+		t.Errorf("yaml's tree holds %d .pyc files; log:\n%s", len(pycs), compileLog(venv))
+	}
+	validPycs(t, w, archive)
 }
