@@ -299,10 +299,6 @@ func (s *sources) lockTrees(log io.Writer, held *[]*cache.Lock) (dirs []string, 
 	return dirs, busy
 }
 
-// treeComplete reports whether the tree at dir is complete: for now,
-// that it exists (an entry is renamed into place whole). Once entries have
-// completion markers (issue 8, point 5), this is cache.Complete.
-func treeComplete(dir string) bool {
-	fi, err := os.Lstat(dir)
-	return err == nil && fi.IsDir()
-}
+// treeComplete reports whether the tree at dir is complete (its marker
+// exists).
+func treeComplete(dir string) bool { return cache.Complete(dir) }

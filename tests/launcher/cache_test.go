@@ -68,6 +68,7 @@ func TestCacheVerifyFindsAndRepairsDamage(t *testing.T) {
 		t.Fatalf("the app printed %q", want)
 	}
 	w.ok(b, nil)
+	w.waitCompilers() // a compiler holds an environment as a running app does
 	if r := w.run(a, []string{"PEX_TOOLS=1"}, "cache", "verify"); r.code != 0 || !strings.Contains(r.stdout, " 0 problems") {
 		t.Fatalf("cache verify of a sound cache: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -352,6 +353,7 @@ print("done")
 `}, "--main", "hold.py")
 	w := newWorld(t, cpython)
 	w.ok(a, nil)
+	w.waitCompilers()
 	release := filepath.Join(w.tmp, "release")
 	cmd := exec.Command(a, release)
 	cmd.Env = w.environ()
