@@ -5,14 +5,14 @@
 //
 // Layout under the root (see docs/launcher.md):
 //
-//	v1/wheels/<tree hash>/         a wheel's installed tree (site-packages/, scripts/, ...)
-//	v1/code/<code hash>/           an application's code tree
-//	v1/venvs/<key>/                one environment per (application, interpreter)
-//	v1/interpreters/<key>.json     cached probe results
-//	v1/plans/<key>.json            warm-start plans
+//	v2/wheels/<tree hash>/         a wheel's installed tree (site-packages/, scripts/, ...)
+//	v2/code/<code hash>/           an application's code tree
+//	v2/venvs/<key>/                one environment per (application, interpreter)
+//	v2/interpreters/<key>.json     cached probe results
+//	v2/plans/<key>.json            warm-start plans
 //	<entry>.lock                   the lock of each entry, next to it
 //	<entry>.complete               the completion marker of a tree or environment
-//	v1/prune.lock                  shared by creators, exclusive for pruning
+//	v2/prune.lock                  shared by creators, exclusive for pruning
 //
 // Trees and environments are immutable once renamed into place, and
 // complete only while their marker exists (see MarkerPath): a directory
@@ -29,8 +29,11 @@ import (
 )
 
 // Version names the layout. A launcher only reads and writes entries under
-// its own version directory, so layouts can change without conflicts.
-const Version = "v1"
+// its own version directory, so layouts can change without conflicts. v2
+// proves an entry complete by its marker and keeps trees read-only; v1
+// entries (complete by existing) are never read, so launchers of either
+// kind keep running side by side.
+const Version = "v2"
 
 // Kinds of entries, named after their directory under the version directory.
 const (

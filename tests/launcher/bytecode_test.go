@@ -75,7 +75,7 @@ func onlyVenv(t *testing.T, w *world) string {
 	if len(venvs) != 1 {
 		t.Fatalf("environments %v, want one", venvs)
 	}
-	return filepath.Join(w.root, "v1", "venvs", venvs[0])
+	return filepath.Join(w.root, "v2", "venvs", venvs[0])
 }
 
 func compileLog(venv string) string {
@@ -200,7 +200,7 @@ print(sys.dont_write_bytecode, subprocess.run([sys.executable, "-c", "import sys
 	if n, src := fromBytecode(t, w, archive, imports); n < 100 || len(src) > 0 {
 		t.Errorf("%d modules of the cache came from .pyc files, %d from source: %q", n, len(src), src)
 	}
-	pycs, _ := filepath.Glob(filepath.Join(w.root, "v1", "wheels", "*", "site-packages", "requests", "__pycache__", "*.pyc"))
+	pycs, _ := filepath.Glob(filepath.Join(w.root, "v2", "wheels", "*", "site-packages", "requests", "__pycache__", "*.pyc"))
 	if len(pycs) < 10 {
 		t.Errorf("requests' tree holds %d .pyc files", len(pycs))
 	}
@@ -338,7 +338,7 @@ func TestBytecodeTruncatedByAnOldLauncherIsReplaced(t *testing.T) {
 	w.ok(archive, nil)
 	w.waitCompilers()
 	venv := onlyVenv(t, w)
-	pycs, _ := filepath.Glob(filepath.Join(w.root, "v1", "wheels", "*", "site-packages", "yaml", "__pycache__", "__init__.cpython-311.pyc"))
+	pycs, _ := filepath.Glob(filepath.Join(w.root, "v2", "wheels", "*", "site-packages", "yaml", "__pycache__", "__init__.cpython-311.pyc"))
 	if len(pycs) != 1 {
 		t.Fatalf("yaml's .pyc: %v; log:\n%s", pycs, compileLog(venv))
 	}
@@ -396,7 +396,7 @@ func checkComplete(t *testing.T, root, ref string) {
 			if strings.Contains(name, ".tmp-") {
 				continue
 			}
-			got, want := treeListing(filepath.Join(root, "v1", kind, name)), treeListing(filepath.Join(ref, "v1", kind, name))
+			got, want := treeListing(filepath.Join(root, "v2", kind, name)), treeListing(filepath.Join(ref, "v2", kind, name))
 			if got != want {
 				t.Errorf("%s/%s is incomplete: it holds\n%swant\n%s", kind, name, got, want)
 			}
@@ -406,7 +406,7 @@ func checkComplete(t *testing.T, root, ref string) {
 		if strings.Contains(name, ".tmp-") {
 			continue
 		}
-		dir := filepath.Join(root, "v1", "venvs", name)
+		dir := filepath.Join(root, "v2", "venvs", name)
 		for _, f := range []string{"rules_pex.lock", "rules_pex.json", "pyvenv.cfg", "bin/python", "_rules_pex_main.py", "pex"} {
 			if _, err := os.Lstat(filepath.Join(dir, f)); err != nil {
 				entries, _ := os.ReadDir(dir)
@@ -507,7 +507,7 @@ func TestBytecodeInReadOnlyTrees(t *testing.T) {
 	var trees []string
 	for _, kind := range []string{"wheels", "code"} {
 		for _, name := range dirsOf(t, w.root, kind) {
-			trees = append(trees, filepath.Join(w.root, "v1", kind, name))
+			trees = append(trees, filepath.Join(w.root, "v2", kind, name))
 		}
 	}
 	for _, tree := range trees {
@@ -607,7 +607,7 @@ func TestBytecodeOfABusyTreeIsLeftForTheNextRun(t *testing.T) {
 	marker := filepath.Join(venv, "rules_pex.compiled")
 	removePycaches(t, w.root)
 	os.Remove(marker)
-	trees, _ := filepath.Glob(filepath.Join(w.root, "v1", "wheels", "*", "site-packages", "yaml"))
+	trees, _ := filepath.Glob(filepath.Join(w.root, "v2", "wheels", "*", "site-packages", "yaml"))
 	if len(trees) != 1 {
 		t.Fatalf("yaml's tree: %v", trees)
 	}

@@ -38,11 +38,11 @@ func treeOf(t *testing.T, w *world, archive, prefix string) string {
 	}
 	decodeJSON(t, w.ok(archive, []string{"PEX_TOOLS=1"}, "info"), &info)
 	if prefix == "code" {
-		return filepath.Join(w.root, "v1", "code", info.CodeHash)
+		return filepath.Join(w.root, "v2", "code", info.CodeHash)
 	}
 	for file, d := range info.Distributions {
 		if strings.HasPrefix(file, prefix) {
-			return filepath.Join(w.root, "v1", "wheels", d.TreeHash)
+			return filepath.Join(w.root, "v2", "wheels", d.TreeHash)
 		}
 	}
 	t.Fatalf("no wheel %s* in %s", prefix, archive)
@@ -161,7 +161,7 @@ func TestDamagedEnvironmentIsRebuilt(t *testing.T) {
 		if len(v) != 1 {
 			t.Fatalf("environments: %v", v)
 		}
-		return filepath.Join(w.root, "v1", "venvs", v[0])
+		return filepath.Join(w.root, "v2", "venvs", v[0])
 	}
 	for _, damage := range []string{"bin/python", "rules_pex.lock", "marker", "resurrected venv", "resurrected tree"} {
 		dir := venv()
@@ -296,7 +296,7 @@ func TestColdStartSyncsBeforePublishing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	work := regexp.MustCompile(`(/v1/(?:wheels|code|venvs)/[^/".]+)(\.tmp-[0-9a-f-]+)(/[^"<>]*)?`)
+	work := regexp.MustCompile(`(/v2/(?:wheels|code|venvs)/[^/".]+)(\.tmp-[0-9a-f-]+)(/[^"<>]*)?`)
 	created := map[string]int{} // file in a work directory -> line
 	synced := map[string]int{}  // fsynced path -> line
 	published := map[string]int{}
@@ -308,13 +308,13 @@ func TestColdStartSyncsBeforePublishing(t *testing.T) {
 				created[m[1]+m[2]+m[3]] = i
 			}
 			if j := strings.Index(line, cache.MarkerSuffix+`"`); j > 0 {
-				k := strings.LastIndex(line[:j], "/v1/")
+				k := strings.LastIndex(line[:j], "/v2/")
 				marked[line[k:j]] = i
 			}
 		case strings.Contains(line, "fsync("):
 			if j := strings.Index(line, "</"); j > 0 {
 				path := line[j+1 : j+strings.Index(line[j:], ">")]
-				if k := strings.Index(path, "/v1/"); k >= 0 {
+				if k := strings.Index(path, "/v2/"); k >= 0 {
 					synced[path[k:]] = i
 				}
 			}
@@ -365,7 +365,7 @@ print("done")
 	if len(v) != 1 {
 		t.Fatalf("environments %v", v)
 	}
-	venv := filepath.Join(w.root, "v1", "venvs", v[0])
+	venv := filepath.Join(w.root, "v2", "venvs", v[0])
 	// Wait until the application holds the environment's use lock.
 	for i := 0; ; i++ {
 		l, err := cache.TryAcquire(cache.UseLockPath(venv), true)

@@ -74,7 +74,7 @@ func noWorkDirs(t testing.TB, root string) {
 func TestKillDuringExtractionLeavesASoundCache(t *testing.T) {
 	archivePath, m := bigApp(t, 256<<20, false, "")
 	w := newWorld(t, cpython)
-	wheelDir := filepath.Join(w.root, "v1", "wheels", m.Distributions["big-1.0-py3-none-any.whl"].TreeHash)
+	wheelDir := filepath.Join(w.root, "v2", "wheels", m.Distributions["big-1.0-py3-none-any.whl"].TreeHash)
 	cmd := exec.Command(archivePath)
 	cmd.Env = w.environ()
 	if err := cmd.Start(); err != nil {
@@ -175,7 +175,7 @@ func TestBrokenArchivesFailClearly(t *testing.T) {
 		if got := dirsOf(t, w.root, "wheels"); len(got) != 0 && tc.name != "tampered tree" {
 			t.Errorf("%s: extracted %v", tc.name, got)
 		}
-		if _, err := os.Stat(filepath.Join(w.root, "v1", "wheels", m.Distributions["big-1.0-py3-none-any.whl"].TreeHash)); err == nil {
+		if _, err := os.Stat(filepath.Join(w.root, "v2", "wheels", m.Distributions["big-1.0-py3-none-any.whl"].TreeHash)); err == nil {
 			t.Errorf("%s: a wheel entry was created from a broken archive", tc.name)
 		}
 		noWorkDirs(t, w.root)

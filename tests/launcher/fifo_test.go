@@ -37,7 +37,7 @@ func TestNamedPipesInTheCacheAreIgnored(t *testing.T) {
 	archive := pack(t, whoAmI, "--main", "who.py")
 	w := newWorld(t, cpython)
 	w.ok(archive, nil)
-	v1 := filepath.Join(w.root, "v1")
+	v1 := filepath.Join(w.root, "v2")
 	plans := replaceWithFIFOs(t, filepath.Join(v1, "plans"), "[0-9a-f]*[0-9a-f]")
 	replaceWithFIFOs(t, filepath.Join(v1, "plans"), "*.lock")
 	probes := replaceWithFIFOs(t, filepath.Join(v1, "interpreters"), "*.json")

@@ -268,7 +268,7 @@ func decodeJSON(t testing.TB, s string, v any) {
 // dirsOf lists the entries of a cache kind (no locks, no markers).
 func dirsOf(t testing.TB, root, kind string) []string {
 	t.Helper()
-	entries, err := os.ReadDir(filepath.Join(root, "v1", kind))
+	entries, err := os.ReadDir(filepath.Join(root, "v2", kind))
 	if err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)
 	}

@@ -197,7 +197,7 @@ func TestTwoAppsShareAHostileWheel(t *testing.T) {
 	}
 
 	w := newWorld(t, cpython)
-	tree := filepath.Join(w.root, "v1", "wheels", treeHash)
+	tree := filepath.Join(w.root, "v2", "wheels", treeHash)
 	for _, inherit := range []string{"false", "prefer", "fallback"} {
 		env := []string{"PEX_INHERIT_PATH=" + inherit}
 		for round := 0; round < 3; round++ {
@@ -226,7 +226,7 @@ func TestTwoAppsShareAHostileWheel(t *testing.T) {
 		byHash[m.PexHash] = name
 	}
 	for _, v := range venvs {
-		vdir := filepath.Join(w.root, "v1", "venvs", v)
+		vdir := filepath.Join(w.root, "v2", "venvs", v)
 		data, err := os.ReadFile(filepath.Join(vdir, layout.EnvMeta))
 		if err != nil {
 			t.Fatal(err)

@@ -129,7 +129,7 @@ func TestRunAfterTheEnvironmentIsRemoved(t *testing.T) {
 	// Deleting an environment behind the launcher's back (or pruning it):
 	// the plans that name it are stale, and the next run makes it again.
 	for _, v := range dirsOf(t, w.root, "venvs") {
-		cache.RemoveAll(filepath.Join(w.root, "v1", "venvs", v))
+		cache.RemoveAll(filepath.Join(w.root, "v2", "venvs", v))
 	}
 	if out := w.ok(archive, nil); !strings.HasPrefix(out, "CPython") {
 		t.Errorf("printed %q", out)
