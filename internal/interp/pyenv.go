@@ -18,11 +18,15 @@ type ShimError struct {
 	Versions  []string // the selected pyenv versions
 	Origin    string   // what selected them: "PYENV_VERSION" or a version file
 	Installed []string // the installed versions that have Program
+	Missing   []string // the selected versions that are not installed
 }
 
 func (e *ShimError) Error() string {
 	msg := fmt.Sprintf("pyenv shim, not run: %s is in neither the selected pyenv version %s (set by %s) nor the system PATH",
 		e.Program, strings.Join(e.Versions, ":"), e.Origin)
+	if len(e.Missing) > 0 {
+		msg += "; not installed: " + strings.Join(e.Missing, ", ")
+	}
 	if len(e.Installed) > 0 {
 		msg += "; installed in " + strings.Join(e.Installed, ", ")
 	}
@@ -92,6 +96,7 @@ func shimProblem(path string, size int64, getenv func(string) string, hooks map[
 	if !ok {
 		return nil
 	}
+	var missing []string
 	for _, v := range versions {
 		if v == "system" {
 			continue
@@ -100,8 +105,12 @@ func shimProblem(path string, size int64, getenv func(string) string, hooks map[
 		if !Stat(dir).Dir {
 			if n, ok := strings.CutPrefix(v, "python-"); ok && Stat(filepath.Join(root, "versions", n)).Dir {
 				dir = filepath.Join(root, "versions", n)
+			} else if mayResolve(root, v) {
+				return nil // a prefix (3.12) pyenv-latest may resolve
 			} else {
-				return nil // a prefix (3.12) pyenv-latest resolves, or not installed
+				// Not installed: pyenv-which skips it and goes on.
+				missing = append(missing, v)
+				continue
 			}
 		}
 		if _, err := os.Stat(filepath.Join(dir, "bin", "activate")); err == nil {
@@ -141,7 +150,7 @@ func shimProblem(path string, size int64, getenv func(string) string, hooks map[
 			return nil
 		}
 	}
-	e := &ShimError{Program: program, Versions: versions, Origin: origin}
+	e := &ShimError{Program: program, Versions: versions, Origin: origin, Missing: missing}
 	installed, _ := filepath.Glob(filepath.Join(root, "versions", "*", "bin", program))
 	for _, p := range installed {
 		if executable(p) {
@@ -149,6 +158,33 @@ func shimProblem(path string, size int64, getenv func(string) string, hooks map[
 		}
 	}
 	return e
+}
+
+// mayResolve reports whether pyenv-latest could resolve the version v,
+// which is not a directory of versions, to an installed version: some
+// installed name starts with v (or v without "python-" or a final "t")
+// followed by "." or "-", as its pattern ^PREFIX[-.].*SUFFIX$ asks. It
+// errs towards yes: then the shim is run.
+func mayResolve(root, v string) bool {
+	entries, err := os.ReadDir(filepath.Join(root, "versions"))
+	if err != nil {
+		return !os.IsNotExist(err)
+	}
+	prefixes := []string{v, strings.TrimPrefix(v, "python-")}
+	for _, p := range prefixes[:2] {
+		if t, ok := strings.CutSuffix(p, "t"); ok {
+			prefixes = append(prefixes, t)
+		}
+	}
+	for _, e := range entries {
+		for _, p := range prefixes {
+			n := e.Name()
+			if n == p || strings.HasPrefix(n, p+".") || strings.HasPrefix(n, p+"-") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // shimVar is how pyenv-exec names a program in a variable: upper case,

@@ -78,6 +78,13 @@ func TestShimProblem(t *testing.T) {
 		{nil, "# comment\n3.12.1\n", true},
 		{nil, "3.11.7 ignored words\n", false},
 		{map[string]string{"PYENV_VERSION": "3.11.7"}, "3.12.1\n", false}, // the variable wins
+		// A version not installed contributes nothing, as in pyenv-which
+		// (one that no installed name starts with is no prefix either).
+		{map[string]string{"PYENV_VERSION": "nope"}, "", false},
+		{map[string]string{"PYENV_VERSION": "3.1"}, "", false},
+		{nil, "3.12.4\n", false},
+		{map[string]string{"PYENV_VERSION": "nope:3.12.1"}, "", true},
+		{map[string]string{"PYENV_VERSION": "3.12.1:nope"}, "", true},
 	} {
 		wd := filepath.Join(t.TempDir(), "a", "b")
 		os.MkdirAll(wd, 0o755)
@@ -92,6 +99,10 @@ func TestShimProblem(t *testing.T) {
 		if err := problem(e, "python3.12"); (err == nil) != tc.ok {
 			t.Errorf("env %v, .python-version %q: %v, want ok=%v", tc.env, tc.file, err, tc.ok)
 		}
+	}
+
+	if err := problem(map[string]string{"PATH": env["PATH"], "PYENV_VERSION": "nope"}, "python3.12"); err == nil || !strings.Contains(err.Error(), "; not installed: nope;") {
+		t.Errorf("PYENV_VERSION=nope: %v, want it named as not installed", err)
 	}
 
 	// The system fallback: a python3.12 on PATH after the shims.
@@ -109,6 +120,8 @@ func TestShimProblem(t *testing.T) {
 		setup func() func()
 	}{
 		{"prefix", func() func() { env["PYENV_VERSION"] = "3.12"; return func() { delete(env, "PYENV_VERSION") } }},
+		{"prefix with t", func() func() { env["PYENV_VERSION"] = "3.12t"; return func() { delete(env, "PYENV_VERSION") } }},
+		{"python- prefix", func() func() { env["PYENV_VERSION"] = "python-3.12"; return func() { delete(env, "PYENV_VERSION") } }},
 		{"virtualenv", func() func() {
 			a := filepath.Join(root, "versions/3.11.7/bin/activate")
 			os.WriteFile(a, nil, 0o644)
