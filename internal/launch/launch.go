@@ -107,6 +107,13 @@ var errStale = errors.New("environment no longer in the cache")
 
 // run starts the application; it returns only on failure.
 func (l *launcher) run() error {
+	if m := l.getenv("PEX_MODULE"); m != "" {
+		// The boot module would import it as given: " m" or "m:f()" would
+		// fail there with a misleading message or a traceback.
+		if _, err := layout.ParseEntryPoint(m); err != nil {
+			return fmt.Errorf("PEX_MODULE %q: %v; set it to MODULE or MODULE:FUNC", m, err)
+		}
+	}
 	fi, err := os.Stat(l.exe)
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", l.exe, err)

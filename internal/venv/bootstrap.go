@@ -140,6 +140,8 @@ def run_function(value):
         except AttributeError:
             sys.exit("rules_pex: entry point %s: %s has no attribute %s" % (value, where, name))
         where += ("." if where != module else ":") + name
+    if not callable(obj):
+        sys.exit("rules_pex: entry point %s: %s is a %s, not callable" % (value, where, type(obj).__name__))
     sys.exit(obj())
 
 

@@ -25,8 +25,9 @@ func TestUnsetPathSearchesTheDefaultPath(t *testing.T) {
 }
 
 // TestPexModuleThatDoesNotExist: PEX_MODULE naming a module or attribute
-// that does not exist exits 1 with one rules_pex: line; an ImportError
-// raised while the user's module imports keeps its traceback.
+// that does not exist, an attribute that cannot be called, or no entry
+// point at all exits 1 with one rules_pex: line; an ImportError raised
+// while the user's module imports keeps its traceback.
 func TestPexModuleThatDoesNotExist(t *testing.T) {
 	archive := pack(t, app{
 		"m.py":            "print('main')\n",
@@ -43,6 +44,13 @@ func TestPexModuleThatDoesNotExist(t *testing.T) {
 		"os.path.x":      "rules_pex: no module named os.path.x: os.path is not a package\n",
 		"os:nofunc":      "rules_pex: entry point os:nofunc: os has no attribute nofunc\n",
 		"os:path.nofunc": "rules_pex: entry point os:path.nofunc: os:path has no attribute nofunc\n",
+		"os:path":        "rules_pex: entry point os:path: os:path is a module, not callable\n",
+		"os:sep":         "rules_pex: entry point os:sep: os:sep is a str, not callable\n",
+		// Not an entry point at all: said before anything runs.
+		" m":       "rules_pex: PEX_MODULE \" m\": not an entry point: module \" m\" starts with ' ', which cannot start a Python identifier; set it to MODULE or MODULE:FUNC\n",
+		"m ":       "rules_pex: PEX_MODULE \"m \": not an entry point: module \"m \" contains ' ', which is not allowed in a Python identifier; set it to MODULE or MODULE:FUNC\n",
+		":main":    "rules_pex: PEX_MODULE \":main\": not an entry point: module name is empty; set it to MODULE or MODULE:FUNC\n",
+		"m:main()": "rules_pex: PEX_MODULE \"m:main()\": not an entry point: function \"main()\" contains '(', which is not allowed in a Python identifier; set it to MODULE or MODULE:FUNC\n",
 	} {
 		r := w.run(archive, []string{"PEX_MODULE=" + module})
 		if r.code != 1 || r.stderr != want || r.stdout != "" {
