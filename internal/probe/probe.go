@@ -171,6 +171,12 @@ func Run(ctx context.Context, python string) (*Info, error) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 
 	err := cmd.Run()
+	if errors.Is(err, exec.ErrWaitDelay) && cmd.ProcessState != nil && cmd.ProcessState.Success() {
+		// The interpreter answered and exited; something it started (a
+		// wrapper script's background job) still holds its output open.
+		// What the interpreter wrote is all there is: judge that.
+		err = nil
+	}
 	if stdout.truncated {
 		return nil, &Error{Python: python, Err: fmt.Errorf("%w: more than %d bytes", ErrMalformedOutput, maxStdout)}
 	}

@@ -286,6 +286,22 @@ func TestRunErrors(t *testing.T) {
 	}
 }
 
+// TestRunWithABackgroundChild: an interpreter (here a wrapper script) that
+// answers and exits while a process it started keeps its output open is
+// judged by its answer, a second after it exits, not rejected.
+func TestRunWithABackgroundChild(t *testing.T) {
+	python := lookPython(t, "/usr/bin/python3.11", "install Debian's python3.11")
+	wrapper := fakePython(t, "(sleep 5) &\nexec "+python+` "$@"`)
+	start := time.Now()
+	info, err := Run(context.Background(), wrapper)
+	if err != nil || info.Version == "" {
+		t.Fatalf("Run(%s) = %+v, %v; want python3.11's answer", wrapper, info, err)
+	}
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Errorf("Run took %v", elapsed)
+	}
+}
+
 func TestTailBuffer(t *testing.T) {
 	b := tailBuffer{max: 5}
 	for _, s := range []string{"ab", "cd", "efg", "", "hijklmnop", "q"} {
