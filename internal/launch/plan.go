@@ -219,6 +219,12 @@ func loadPlan(root *cache.Root, key string, log *logger) *Plan {
 // plans again.
 func savePlan(root *cache.Root, key string, p *Plan) {
 	if os.MkdirAll(root.Path(cache.Plans, ""), 0o755) == nil {
-		cache.WriteFileAtomic(planPath(root, key), encodePlan(p), 0o644)
+		path := planPath(root, key)
+		if fi, err := os.Lstat(path); err == nil && fi.IsDir() {
+			// Not a plan (loadPlan ignores it), and the rename below
+			// cannot replace it: every start would stay cold.
+			os.Remove(path)
+		}
+		cache.WriteFileAtomic(path, encodePlan(p), 0o644)
 	}
 }

@@ -70,3 +70,35 @@ func TestNamedPipesInTheCacheAreIgnored(t *testing.T) {
 		}
 	}
 }
+
+// TestDirectoriesInPlaceOfPlans: an empty directory where a plan goes is
+// ignored like a named pipe, and replaced by the plan, so that the next
+// start is warm again.
+func TestDirectoriesInPlaceOfPlans(t *testing.T) {
+	archive := pack(t, whoAmI, "--main", "who.py")
+	w := newWorld(t, cpython)
+	w.ok(archive, nil)
+	plans, _ := filepath.Glob(filepath.Join(w.root, "v1", "plans", "[0-9a-f]*[0-9a-f]"))
+	if len(plans) == 0 {
+		t.Fatal("no plans after a run")
+	}
+	for _, p := range plans {
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := w.runWithin(30*time.Second, archive, []string{"PEX_VERBOSE=1"})
+	if r.code != 0 || !strings.Contains(r.stderr, "is a directory, not a regular file; ignored") {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	for _, p := range plans {
+		if fi, err := os.Lstat(p); err != nil {
+			t.Errorf("%s: %v", p, err)
+		} else if !fi.Mode().IsRegular() {
+			t.Errorf("%s is still %v, not a plan", p, fi.Mode())
+		}
+	}
+}
