@@ -156,6 +156,7 @@ func (c *ProbeCache) Probe(ctx context.Context, path string, id FileID) Candidat
 			}
 		}
 		if data, merr := json.Marshal(cp); merr == nil {
+			regfile.ClearDir(c.file(path)) // else this probe would run at every cold start
 			cache.WriteFileAtomic(c.file(path), data, 0o644)
 		}
 	}

@@ -220,11 +220,7 @@ func loadPlan(root *cache.Root, key string, log *logger) *Plan {
 func savePlan(root *cache.Root, key string, p *Plan) {
 	if os.MkdirAll(root.Path(cache.Plans, ""), 0o755) == nil {
 		path := planPath(root, key)
-		if fi, err := os.Lstat(path); err == nil && fi.IsDir() {
-			// Not a plan (loadPlan ignores it), and the rename below
-			// cannot replace it: every start would stay cold.
-			os.Remove(path)
-		}
+		regfile.ClearDir(path) // else every start of the app would stay cold
 		cache.WriteFileAtomic(path, encodePlan(p), 0o644)
 	}
 }

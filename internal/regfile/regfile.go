@@ -52,6 +52,15 @@ func Describe(m fs.FileMode) string {
 	return "an irregular file"
 }
 
+// ClearDir removes an empty directory at path, where a regular file is about
+// to be renamed into place: a rename cannot replace a directory, so a cache
+// record that found one in its way would never be written again.
+func ClearDir(path string) {
+	if fi, err := os.Lstat(path); err == nil && fi.IsDir() {
+		os.Remove(path)
+	}
+}
+
 // Open opens path for reading, following symlinks, if it is a regular file.
 // It opens with O_NONBLOCK (so a named pipe does not wait for a writer),
 // checks the open file's type with fstat, and only then makes the

@@ -71,17 +71,20 @@ func TestNamedPipesInTheCacheAreIgnored(t *testing.T) {
 	}
 }
 
-// TestDirectoriesInPlaceOfPlans: an empty directory where a plan goes is
-// ignored like a named pipe, and replaced by the plan, so that the next
-// start is warm again.
+// TestDirectoriesInPlaceOfPlans: an empty directory where a plan or a
+// probe result goes is ignored like a named pipe, and replaced by the
+// record, so that the next start is warm again (and a hanging interpreter
+// costs its timeout once).
 func TestDirectoriesInPlaceOfPlans(t *testing.T) {
 	archive := pack(t, whoAmI, "--main", "who.py")
 	w := newWorld(t, cpython)
 	w.ok(archive, nil)
 	plans, _ := filepath.Glob(filepath.Join(w.root, "v1", "plans", "[0-9a-f]*[0-9a-f]"))
-	if len(plans) == 0 {
-		t.Fatal("no plans after a run")
+	probes, _ := filepath.Glob(filepath.Join(w.root, "v1", "interpreters", "*.json"))
+	if len(plans) == 0 || len(probes) == 0 {
+		t.Fatalf("after a run: plans %v, probe results %v", plans, probes)
 	}
+	plans = append(plans, probes...)
 	for _, p := range plans {
 		if err := os.Remove(p); err != nil {
 			t.Fatal(err)
