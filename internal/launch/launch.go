@@ -83,11 +83,43 @@ func newLauncher(argv, env []string, errw io.Writer) (*launcher, error) {
 	if len(argv) > 0 {
 		if strings.ContainsRune(argv[0], '/') {
 			l.argv0 = argv[0]
+		} else if p := foundOnPath(argv[0], exe, l.getenv("PATH")); p != "" {
+			l.argv0 = p
 		}
 		l.args = argv[1:]
 	}
 	l.log = newLogger(truthy(l.getenv("PEX_VERBOSE")), errw)
 	return l, nil
+}
+
+// foundOnPath returns the path under which execvp found the command name
+// (which has no slash) if that is this very file, exe; else name itself if
+// it names exe relative to the working directory (what "python3 app" runs
+// the archive as); else "". A script found on PATH gets that path from the
+// kernel as its argv[0]: a symlink /usr/local/bin/tool to the archive gives
+// sys.argv[0] (and argparse's prog) that name, not the name of the file it
+// leads to.
+func foundOnPath(name, exe, pathEnv string) string {
+	self, err := os.Stat(exe)
+	if name == "" || err != nil {
+		return ""
+	}
+	if pathEnv == "" {
+		pathEnv = interp.DefaultPath
+	}
+	for _, dir := range filepath.SplitList(pathEnv) {
+		if dir == "" {
+			dir = "."
+		}
+		p := strings.TrimSuffix(dir, "/") + "/" + name
+		if fi, err := os.Stat(p); err == nil && os.SameFile(fi, self) {
+			return p
+		}
+	}
+	if fi, err := os.Stat(name); err == nil && os.SameFile(fi, self) {
+		return name
+	}
+	return ""
 }
 
 func (l *launcher) getenv(k string) string { return l.vars[k] }

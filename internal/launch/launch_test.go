@@ -44,9 +44,26 @@ func TestCommand(t *testing.T) {
 	if strings.Join(argv, " ") != "/c/v1/venvs/k/bin/python -c pass" || strings.Contains(strings.Join(got, " "), "PEX_INTERPRETER") || strings.Contains(strings.Join(got, " "), venv.ArgvEnv) {
 		t.Errorf("interpreter mode: %q %q", argv, got)
 	}
-	// argv[0] without a slash (found on PATH) becomes the archive's path.
+	// argv[0] without a slash becomes the path on PATH that leads to this
+	// file, as a script's would (a symlink keeps its own name), or the
+	// archive's path if none does.
 	if l := testLauncher(t, []string{"app"}, nil); l.argv0 != mustExecutable(t) {
 		t.Errorf("argv0 %q", l.argv0)
+	}
+	other, bin := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(other, "tool"), nil, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(mustExecutable(t), filepath.Join(bin, "tool")); err != nil {
+		t.Fatal(err)
+	}
+	path := "PATH=/nonexistent:" + other + ":" + bin + "/"
+	if l := testLauncher(t, []string{"tool"}, []string{path}); l.argv0 != bin+"/tool" {
+		t.Errorf("tool on %s: argv0 %q, want %s/tool", path, l.argv0, bin)
+	}
+	t.Chdir(bin) // python3 tool
+	if l := testLauncher(t, []string{"tool"}, []string{"PATH=" + other}); l.argv0 != "tool" {
+		t.Errorf("tool in the working directory: argv0 %q, want tool", l.argv0)
 	}
 }
 
