@@ -139,7 +139,7 @@ var errStale = errors.New("environment no longer in the cache")
 
 // run starts the application; it returns only on failure.
 func (l *launcher) run() error {
-	if m := l.getenv("PEX_MODULE"); m != "" {
+	if m := l.getenv("PEX_MODULE"); m != "" && !truthy(l.getenv("PEX_INTERPRETER")) {
 		// The boot module would import it as given: " m" or "m:f()" would
 		// fail there with a misleading message or a traceback.
 		if _, err := layout.ParseEntryPoint(m); err != nil {

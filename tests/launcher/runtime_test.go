@@ -57,6 +57,10 @@ func TestPexModuleThatDoesNotExist(t *testing.T) {
 			t.Errorf("PEX_MODULE=%s: exit %d, stdout %q, stderr %q; want exit 1 and %q", module, r.code, r.stdout, r.stderr, want)
 		}
 	}
+	// PEX_INTERPRETER runs no entry point: PEX_MODULE is not looked at.
+	if r := w.run(archive, []string{"PEX_MODULE= m", "PEX_INTERPRETER=1"}, "-c", "print(2)"); r.code != 0 || r.stdout != "2\n" {
+		t.Errorf("PEX_INTERPRETER=1 with PEX_MODULE=\" m\": exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
 	for _, module := range []string{"bad", "bad:main"} {
 		r := w.run(archive, []string{"PEX_MODULE=" + module})
 		if r.code != 1 || !strings.HasPrefix(r.stderr, "Traceback (most recent call last):") ||
