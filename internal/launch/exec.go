@@ -64,7 +64,9 @@ func (l *launcher) command(p *Plan) ([]string, []string) {
 	env := make([]string, 0, len(l.env)+len(p.Env)+2)
 	for _, kv := range l.env {
 		k, _, _ := strings.Cut(kv, "=")
-		if k == "PEX" || contains(consumed, k) {
+		if k == "PEX" || contains(consumed, k) || interactive && (k == "PEX_MODULE" || k == "PEX_SCRIPT") {
+			// The boot module removes PEX_MODULE and PEX_SCRIPT; no boot
+			// module runs under PEX_INTERPRETER.
 			continue
 		}
 		env = append(env, kv)

@@ -39,9 +39,10 @@ func TestCommand(t *testing.T) {
 		t.Errorf("env\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	// PEX_INTERPRETER: Python's own command line, no bootstrap.
-	l = testLauncher(t, []string{"app", "-c", "pass"}, []string{"PEX_INTERPRETER=1"})
+	l = testLauncher(t, []string{"app", "-c", "pass"}, []string{"PEX_INTERPRETER=1", "PEX_MODULE=m", "PEX_SCRIPT=s"})
 	argv, got = l.command(p)
-	if strings.Join(argv, " ") != "/c/v1/venvs/k/bin/python -c pass" || strings.Contains(strings.Join(got, " "), "PEX_INTERPRETER") || strings.Contains(strings.Join(got, " "), venv.ArgvEnv) {
+	if strings.Join(argv, " ") != "/c/v1/venvs/k/bin/python -c pass" || strings.Contains(strings.Join(got, " "), "PEX_INTERPRETER") || strings.Contains(strings.Join(got, " "), venv.ArgvEnv) ||
+		strings.Contains(strings.Join(got, " "), "PEX_MODULE") || strings.Contains(strings.Join(got, " "), "PEX_SCRIPT") {
 		t.Errorf("interpreter mode: %q %q", argv, got)
 	}
 	// argv[0] without a slash becomes the path on PATH that leads to this
