@@ -211,7 +211,7 @@ func (l *launcher) specFor(root *cache.Root, m *layout.Manifest, v *interp.Verdi
 
 // envFormat changes whenever what this launcher writes into an environment
 // changes (the bootstrap, the layout), so new launchers make new ones.
-const envFormat = 7
+const envFormat = 8
 
 // venvKey names the environment of an application on an interpreter.
 func venvKey(m *layout.Manifest, s venv.Spec) string {
