@@ -52,7 +52,7 @@ cross:
 	  echo "cross: $$os/$$arch"; \
 	  GOOS=$$os GOARCH=$$arch $(GOFLAGS_STATIC) $(GO) build -trimpath -ldflags='$(LDFLAGS)' -o /dev/null ./launcher || exit 1; \
 	  GOOS=$$os GOARCH=$$arch $(GOFLAGS_STATIC) $(GO) build -trimpath -ldflags='$(LDFLAGS)' -o /dev/null ./tools/packer || exit 1; \
-	  GOOS=$$os GOARCH=$$arch $(GO) vet ./launcher/... ./internal/... >/dev/null || exit 1; \
+	  GOOS=$$os GOARCH=$$arch $(GO) vet ./launcher/... ./tools/packer/... ./internal/... >/dev/null || exit 1; \
 	done; done
 
 unit:

@@ -3,7 +3,7 @@ package tags
 import "strings"
 
 // Interpreter holds exactly the facts about a Python interpreter and its host
-// that decide which tags it supports. internal/probe fills it from a running
+// that decide which tags it supports. launcher/internal/probe fills it from a running
 // interpreter; tests build it by hand.
 type Interpreter struct {
 	// Name is the short implementation name used in interpreter tags: "cp"

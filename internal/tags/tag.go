@@ -5,7 +5,7 @@
 // packaging.tags.sys_tags() does, and ranking wheels by that order.
 //
 // The facts the computation needs are gathered into an Interpreter (see
-// internal/probe, which learns them from a running interpreter). Linux (glibc
+// launcher/internal/probe, which learns them from a running interpreter). Linux (glibc
 // and musl, every architecture) and macOS are covered; Windows is not: an
 // interpreter on any other system gets only its generic sysconfig platform.
 package tags

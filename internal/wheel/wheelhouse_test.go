@@ -11,7 +11,7 @@ import (
 
 	"github.com/rules-pex/rules_pex/internal/layout"
 	"github.com/rules-pex/rules_pex/internal/pep508"
-	"github.com/rules-pex/rules_pex/internal/wheeltest"
+	"github.com/rules-pex/rules_pex/internal/wheel/wheeltest"
 )
 
 // TestWheelhouse opens every real wheel of the wheelhouse (wheels repacked
@@ -119,7 +119,7 @@ func checkAgainstManifest(t *testing.T, w *Wheel, want manifestProject) {
 	}
 }
 
-// TestWheeltestWheelsValidate checks that the wheels internal/wheeltest
+// TestWheeltestWheelsValidate checks that the wheels internal/wheel/wheeltest
 // writes for other packages' tests are valid by this package's rules.
 func TestWheeltestWheelsValidate(t *testing.T) {
 	dir := t.TempDir()

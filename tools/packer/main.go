@@ -12,8 +12,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/rules-pex/rules_pex/internal/pack"
 	"github.com/rules-pex/rules_pex/internal/regfile"
+	"github.com/rules-pex/rules_pex/tools/packer/internal/pack"
 )
 
 // Exit codes.

@@ -1,0 +1,310 @@
+// Package launch is the launcher's program. It reads the manifest of the
+// archive it is part of, chooses a Python interpreter, makes sure the cache
+// holds the application's environment (extracting only what is missing),
+// and execs the environment's python on the entry point. launcher/main.go
+// only calls Main.
+//
+// A warm start reads one small plan file, checks with a few stats that
+// nothing it depends on changed (the archive, the interpreters, the
+// directories searched for them), takes a shared lock on the environment
+// and execs: it neither parses the archive nor runs any interpreter.
+package launch
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/rules-pex/rules_pex/internal/layout"
+	"github.com/rules-pex/rules_pex/internal/regfile"
+	"github.com/rules-pex/rules_pex/launcher/internal/cache"
+	"github.com/rules-pex/rules_pex/launcher/internal/interp"
+	"github.com/rules-pex/rules_pex/launcher/internal/payload"
+)
+
+// Exit codes of the launcher itself (the application's own exit code
+// replaces them once Python runs).
+const (
+	// ExitError is any failure to start the application.
+	ExitError = 1
+	// ExitUsage is a PEX_TOOLS command line the launcher does not understand.
+	ExitUsage = 2
+)
+
+// Main runs the launcher and returns an exit code, or does not return at
+// all once the application is exec'ed.
+func Main() int {
+	l, err := newLauncher(os.Args, os.Environ(), os.Stderr)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "rules_pex: %v\n", err)
+		return ExitError
+	}
+	if mode := l.getenv(compileEnv); mode != "" {
+		return l.compileMode(mode)
+	}
+	if tool := l.getenv("PEX_TOOLS"); truthy(tool) {
+		return l.tools(os.Stdout)
+	}
+	err = l.run()
+	l.log.printf("failed: %v", err)
+	fmt.Fprintf(os.Stderr, "rules_pex: %v\n", err)
+	return ExitError
+}
+
+// launcher holds one run's inputs.
+type launcher struct {
+	exe   string   // absolute path of the archive (this executable)
+	argv0 string   // what sys.argv[0] becomes
+	args  []string // the user's arguments
+	env   []string
+	vars  map[string]string
+	log   *logger
+	errw  io.Writer
+}
+
+func newLauncher(argv, env []string, errw io.Writer) (*launcher, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("finding the launcher's own file: %w", err)
+	}
+	l := &launcher{exe: exe, env: env, vars: map[string]string{}, errw: errw}
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			if _, dup := l.vars[k]; !dup {
+				l.vars[k] = v
+			}
+		}
+	}
+	l.argv0 = exe
+	if len(argv) > 0 {
+		if strings.ContainsRune(argv[0], '/') {
+			l.argv0 = argv[0]
+		} else if p := foundOnPath(argv[0], exe, l.getenv("PATH")); p != "" {
+			l.argv0 = p
+		}
+		l.args = argv[1:]
+	}
+	l.log = newLogger(truthy(l.getenv("PEX_VERBOSE")), errw)
+	return l, nil
+}
+
+// foundOnPath returns the path under which execvp found the command name
+// (which has no slash) if that is this very file, exe; else name itself if
+// it names exe relative to the working directory (what "python3 app" runs
+// the archive as); else "". A script found on PATH gets that path from the
+// kernel as its argv[0]: a symlink /usr/local/bin/tool to the archive gives
+// sys.argv[0] (and argparse's prog) that name, not the name of the file it
+// leads to.
+func foundOnPath(name, exe, pathEnv string) string {
+	self, err := os.Stat(exe)
+	if name == "" || err != nil {
+		return ""
+	}
+	if pathEnv == "" {
+		pathEnv = interp.DefaultPath
+	}
+	for _, dir := range filepath.SplitList(pathEnv) {
+		if dir == "" {
+			dir = "."
+		}
+		p := strings.TrimSuffix(dir, "/") + "/" + name
+		if fi, err := os.Stat(p); err == nil && os.SameFile(fi, self) {
+			return p
+		}
+	}
+	if fi, err := os.Stat(name); err == nil && os.SameFile(fi, self) {
+		return name
+	}
+	return ""
+}
+
+func (l *launcher) getenv(k string) string { return l.vars[k] }
+
+// truthy reports whether an environment variable's value turns a feature on.
+func truthy(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "0", "false", "no", "off":
+		return false
+	}
+	return true
+}
+
+// errStale means a plan's environment disappeared (pruned) before we could
+// lock it; the launcher plans again.
+var errStale = errors.New("environment no longer in the cache")
+
+// run starts the application; it returns only on failure.
+func (l *launcher) run() error {
+	if m := l.getenv("PEX_MODULE"); m != "" && !truthy(l.getenv("PEX_INTERPRETER")) {
+		// The boot module would import it as given: " m" or "m:f()" would
+		// fail there with a misleading message or a traceback.
+		if _, err := layout.ParseEntryPoint(m); err != nil {
+			return fmt.Errorf("PEX_MODULE %q: %v; set it to MODULE or MODULE:FUNC", m, err)
+		}
+	}
+	fi, err := os.Stat(l.exe)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", l.exe, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return &regfile.NotRegularError{Path: l.exe, Mode: fi.Mode()}
+	}
+	selection := l.selectionKey()
+	idKey := identityKey(l.exe, fileIdentity(fi), selection)
+	l.log.printf("archive %s (%d bytes)", l.exe, fi.Size())
+
+	// Warm start: a plan for this very file.
+	if base := cache.Preferred(l.getenv); base != "" {
+		if err := l.tryPlan(cache.At(base), idKey); !errors.Is(err, errNoPlan) {
+			return err
+		}
+	}
+
+	f, err := regfile.Open(l.exe)
+	if err != nil {
+		return fmt.Errorf("opening the archive: %w", err)
+	}
+	defer f.Close()
+	data, err := payload.ReadManifest(f, fi.Size())
+	if err != nil {
+		return fmt.Errorf("%s is not a runnable archive: %w", l.exe, err)
+	}
+	m, err := layout.Decode(data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", l.exe, err)
+	}
+	l.log.printf("manifest read: pex_hash %s", m.PexHash)
+
+	root, warning, err := cache.Open(l.getenv)
+	if err != nil {
+		return err
+	}
+	if warning != "" {
+		fmt.Fprintf(l.errw, "rules_pex: warning: %s\n", warning)
+	}
+	l.log.printf("cache root %s", root.Base)
+	if root.Fallback {
+		if err := l.tryPlan(root, idKey); !errors.Is(err, errNoPlan) {
+			return err
+		}
+	}
+	// A plan for the same application elsewhere (a copy, a rebuild).
+	contentKey := contentKey(m.PexHash, selection)
+	if p := loadPlan(root, contentKey, l.log); p != nil {
+		savePlan(root, idKey, p)
+		if err := l.execPlan(p); !errors.Is(err, errStale) {
+			return err
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		p, err := l.planOnce(root, m, contentKey)
+		if err != nil {
+			return err
+		}
+		savePlan(root, idKey, p)
+		if err := l.execPlan(p); !errors.Is(err, errStale) || attempt == 2 {
+			return err
+		}
+	}
+}
+
+var errNoPlan = errors.New("no usable plan")
+
+// tryPlan execs the plan stored under key if it is still valid. It returns
+// errNoPlan when there is none, or the exec error.
+func (l *launcher) tryPlan(root *cache.Root, key string) error {
+	p := loadPlan(root, key, l.log)
+	if p == nil {
+		return errNoPlan
+	}
+	if err := l.execPlan(p); !errors.Is(err, errStale) {
+		return err
+	}
+	return errNoPlan
+}
+
+// planOnce makes the plan under the plan's exclusive lock, so that of many
+// processes starting at once on a cold cache one does the work and the
+// others wait for it, then use its plan.
+func (l *launcher) planOnce(root *cache.Root, m *layout.Manifest, key string) (*Plan, error) {
+	path := planPath(root, key)
+	if err := os.MkdirAll(root.Path(cache.Plans, ""), 0o755); err != nil {
+		return nil, err
+	}
+	lock, err := cache.Acquire(path+".lock", true)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
+	// Another process may have planned while we waited; its environment
+	// must still be complete and sound (it may have been pruned or damaged
+	// since).
+	if p := loadPlan(root, key, l.log); p != nil {
+		if err := venvSound(p.Venv); err == nil && cache.Complete(p.Venv) {
+			return p, nil
+		} else if err != nil {
+			l.log.printf("environment %s is damaged (%v): rebuilding it", p.Venv, err)
+		}
+	}
+	start := time.Now()
+	p, err := l.prepare(root, m)
+	if err != nil {
+		return nil, err
+	}
+	savePlan(root, key, p)
+	l.log.printf("environment ready in %v", time.Since(start).Round(time.Microsecond))
+	return p, nil
+}
+
+// selectionKey captures the environment variables that decide which
+// interpreter and which environment a run uses.
+func (l *launcher) selectionKey() string {
+	var b strings.Builder
+	relative := false
+	for _, k := range []string{"PEX_PYTHON", "PEX_PYTHON_PATH", "PATH", "PEX_INHERIT_PATH"} {
+		v := l.getenv(k)
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(v)
+		b.WriteByte(0)
+		if k != "PEX_INHERIT_PATH" && k != "PEX_PYTHON" || strings.ContainsRune(v, '/') {
+			for _, e := range filepath.SplitList(v) {
+				relative = relative || e != "" && !filepath.IsAbs(e)
+			}
+		}
+	}
+	// Relative entries name different files from different directories.
+	if relative {
+		wd, _ := os.Getwd()
+		b.WriteString("cwd=" + wd)
+	}
+	return b.String()
+}
+
+// logger prints PEX_VERBOSE messages with the time since start.
+type logger struct {
+	on    bool
+	start time.Time
+	w     io.Writer
+}
+
+func newLogger(on bool, w io.Writer) *logger {
+	return &logger{on: on, start: time.Now(), w: w}
+}
+
+func (g *logger) printf(format string, args ...any) {
+	if g == nil || !g.on {
+		return
+	}
+	ms := float64(time.Since(g.start).Microseconds()) / 1000
+	fmt.Fprintf(g.w, "rules_pex: [%7.1fms] %s\n", ms, fmt.Sprintf(format, args...))
+}
+
+// fileIdentity is interp's FileID of an open file's info.
+func fileIdentity(fi os.FileInfo) interp.FileID {
+	return interp.IdentityOf(fi)
+}

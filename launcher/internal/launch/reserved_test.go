@@ -1,0 +1,19 @@
+package launch
+
+import (
+	"testing"
+
+	"github.com/rules-pex/rules_pex/internal/layout"
+	"github.com/rules-pex/rules_pex/launcher/internal/cache"
+)
+
+// TestLauncherFilesAreReserved: every file the launcher writes at an
+// environment's root is a name no input may claim, so venv.Build never
+// places a tree's file there and the launcher never writes through one.
+func TestLauncherFilesAreReserved(t *testing.T) {
+	for _, name := range []string{metaFile, compiledFile, compileLock, compileLogFile, cache.UseLockName} {
+		if _, reserved := layout.ReservedEnvPath(layout.SchemeData, name); !reserved {
+			t.Errorf("%s is written into environments but layout.ReservedEnvPath does not reserve it", name)
+		}
+	}
+}
