@@ -79,8 +79,8 @@ func TestDirectoriesInPlaceOfPlans(t *testing.T) {
 	archive := pack(t, whoAmI, "--main", "who.py")
 	w := newWorld(t, cpython)
 	w.ok(archive, nil)
-	plans, _ := filepath.Glob(filepath.Join(w.root, "v1", "plans", "[0-9a-f]*[0-9a-f]"))
-	probes, _ := filepath.Glob(filepath.Join(w.root, "v1", "interpreters", "*.json"))
+	plans, _ := filepath.Glob(filepath.Join(w.root, "v2", "plans", "[0-9a-f]*[0-9a-f]"))
+	probes, _ := filepath.Glob(filepath.Join(w.root, "v2", "interpreters", "*.json"))
 	if len(plans) == 0 || len(probes) == 0 {
 		t.Fatalf("after a run: plans %v, probe results %v", plans, probes)
 	}
