@@ -253,7 +253,7 @@ func freeBytes(t *testing.T, path string) int64 {
 	if err := syscall.Statfs(path, &st); err != nil {
 		t.Fatal(err)
 	}
-	return int64(st.Bavail) * st.Bsize
+	return int64(st.Bavail) * int64(st.Bsize)
 }
 
 // A full disk while bytecode is written leaves no truncated .pyc: the run
