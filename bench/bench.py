@@ -228,11 +228,51 @@ def check(cmd, env=None, cwd=None, capture=False):
 
 
 def rmtree(path):
+    """Removes path; rules_pex's cache trees are read-only (0555 directories),
+    which only root may delete without making them writable first."""
+    def writable_then_retry(fn, p, exc):
+        parent = os.path.dirname(p)
+        try:
+            os.chmod(parent, 0o755)
+            fn(p)
+        except FileNotFoundError:
+            pass
     if os.path.lexists(path):
         if os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path)
+            shutil.rmtree(path, onerror=writable_then_retry)
         else:
             os.remove(path)
+
+
+def background_compilers(root):
+    """The pids of rules_pex's background byte-compilers working in the cache
+    root (the launcher starts one after a cold start; it marks its processes
+    with __RULES_PEX_COMPILE=run:<environment>)."""
+    want = b"\0__RULES_PEX_COMPILE=run:" + os.fsencode(root) + b"/"
+    pids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/environ" % d, "rb") as f:
+                env = b"\0" + f.read()
+        except OSError:
+            continue
+        if want in env:
+            pids.append(int(d))
+    return pids
+
+
+def settle(root, timeout=600):
+    """Waits until no background byte-compiler works in root, so that it does
+    not compete with the next measurement for the CPU (nor race a removal of
+    the root). Returns the seconds waited."""
+    start = time.monotonic()
+    while background_compilers(root):
+        if time.monotonic() - start > timeout:
+            raise RuntimeError("rules_pex's byte-compiler still runs in %s after %d s" % (root, timeout))
+        time.sleep(0.05)
+    return time.monotonic() - start
 
 
 def fresh_dir(path):
@@ -547,6 +587,14 @@ class RulesPex(Tool):
 
     def command(self, case, root):
         return [self.output(case)], {"PEX_ROOT": root, "PEX_PYTHON": self.ctx.python}
+
+    def run(self, case, root):
+        # The launcher byte-compiles the environment in the background after
+        # a cold start (at the lowest priority); wait for it after every run,
+        # untimed, so that it never overlaps the next measurement.
+        s = super().run(case, root)
+        settle(root)
+        return s
 
 
 class RulesPexChecked(RulesPex):
@@ -925,7 +973,9 @@ def render(meta, results, tools, cases, findings):
     w("  launcher is judged against: `unzip` of the rules_pex payload into a fresh directory, then")
     w("  the app from the plain venv with every `__pycache__` removed. zipapp and `python -c pass`")
     w("  have no cache: their cold runs are ordinary runs.")
-    w("- **warm run**: later runs, after two untimed ones; Python writes bytecode as usual.")
+    w("- **warm run**: later runs, after two untimed ones; Python writes bytecode as usual (pex,")
+    w("  shiv, the venv); rules_pex's launcher writes it with a background byte-compiler after the")
+    w("  first run, which the harness waits for (untimed) after every rules_pex run.")
     w("- Timing: `bench/measure.c`, a small static program, forks the command and takes `wait4`'s")
     w("  rusage: wall time (monotonic clock), CPU time (user+sys) and peak RSS (`ru_maxrss`, what GNU")
     w("  `time -f %M` prints) of the process across `exec` and of every child it waited for.")
