@@ -28,9 +28,9 @@ type Manifest struct {
 	// ("CPython>=3.9,<3.13", "PyPy", ">=3.8"); empty means any interpreter.
 	InterpreterConstraints []string `json:"interpreter_constraints"`
 	// InterpreterSelection is "newest" or "oldest": which accepted interpreter wins.
-	InterpreterSelection string `json:"interpreter_selection"`
+	InterpreterSelection InterpreterSelection `json:"interpreter_selection"`
 	// InheritPath is "false", "prefer" or "fallback" (PEX's meanings).
-	InheritPath string `json:"inherit_path"`
+	InheritPath InheritPath `json:"inherit_path"`
 	// Env holds environment variables set for the application.
 	Env map[string]string `json:"env,omitempty"`
 	// Requirements are the PEP 508 root requirements.
@@ -153,15 +153,11 @@ func (m *Manifest) Validate() error {
 			return fmt.Errorf("entry_point %q: %v", m.EntryPoint, err)
 		}
 	}
-	switch m.InheritPath {
-	case "false", "prefer", "fallback":
-	default:
-		return fmt.Errorf("inherit_path %q: want false, prefer or fallback", m.InheritPath)
+	if _, err := ParseInheritPath(string(m.InheritPath)); err != nil {
+		return fmt.Errorf("inherit_path %v", err)
 	}
-	switch m.InterpreterSelection {
-	case "newest", "oldest":
-	default:
-		return fmt.Errorf("interpreter_selection %q: want newest or oldest", m.InterpreterSelection)
+	if _, err := ParseInterpreterSelection(string(m.InterpreterSelection)); err != nil {
+		return fmt.Errorf("interpreter_selection %v", err)
 	}
 	switch m.Compression {
 	case "deflate", "zstd", "store":

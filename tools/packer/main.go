@@ -12,6 +12,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/rules-pex/rules_pex/internal/layout"
 	"github.com/rules-pex/rules_pex/internal/regfile"
 	"github.com/rules-pex/rules_pex/tools/packer/internal/pack"
 )
@@ -130,8 +131,8 @@ func runBuild(args []string, stderr io.Writer) int {
 	fs.StringVar(&o.Script, "script", "", "")
 	fs.StringVar(&o.Main, "main", "", "")
 	fs.Var(&constraints, "interpreter-constraint", "")
-	fs.StringVar(&o.InterpreterSelection, "interpreter-selection", "newest", "")
-	fs.StringVar(&o.InheritPath, "inherit-path", "false", "")
+	fs.StringVar(&o.InterpreterSelection, "interpreter-selection", layout.DefaultInterpreterSelection.String(), "")
+	fs.StringVar(&o.InheritPath, "inherit-path", layout.DefaultInheritPath.String(), "")
 	fs.Var(&env, "env", "")
 	fs.StringVar(&o.Compression, "compression", "deflate", "")
 	if err := fs.Parse(args); err != nil {

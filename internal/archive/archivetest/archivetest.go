@@ -61,10 +61,10 @@ func Bytes(app App) ([]byte, *layout.Manifest, error) {
 	m := app.Manifest
 	m.Format = layout.Format
 	if m.InterpreterSelection == "" {
-		m.InterpreterSelection = "newest"
+		m.InterpreterSelection = layout.DefaultInterpreterSelection
 	}
 	if m.InheritPath == "" {
-		m.InheritPath = "false"
+		m.InheritPath = layout.DefaultInheritPath
 	}
 	m.Compression = app.Compression.String()
 	if m.InterpreterConstraints == nil {

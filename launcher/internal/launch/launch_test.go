@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rules-pex/rules_pex/internal/layout"
 	"github.com/rules-pex/rules_pex/launcher/internal/cache"
 	"github.com/rules-pex/rules_pex/launcher/internal/interp"
 	"github.com/rules-pex/rules_pex/launcher/internal/venv"
@@ -209,4 +210,25 @@ func FuzzDecodePlan(f *testing.F) {
 			t.Fatalf("re-encoded plan differs: %v\n%+v\n%+v", err, p, again)
 		}
 	})
+}
+
+// TestInheritEnv pins PEX_INHERIT_PATH: it overrides the manifest's
+// inherit_path in PEX's spellings, and a wrong value names the variable.
+func TestInheritEnv(t *testing.T) {
+	m := &layout.Manifest{InheritPath: layout.InheritFallback}
+	for v, want := range map[string]layout.InheritPath{
+		"": layout.InheritFallback, " ": layout.InheritFallback,
+		"false": layout.InheritFalse, "0": layout.InheritFalse,
+		"PREFER": layout.InheritPrefer, "true": layout.InheritPrefer, "1": layout.InheritPrefer,
+		"fallback": layout.InheritFallback,
+	} {
+		got, err := testLauncher(t, []string{"app"}, []string{"PEX_INHERIT_PATH=" + v}).inherit(m)
+		if err != nil || got != want {
+			t.Errorf("PEX_INHERIT_PATH=%q: %q, %v; want %q", v, got, err, want)
+		}
+	}
+	_, err := testLauncher(t, []string{"app"}, []string{"PEX_INHERIT_PATH= Always"}).inherit(m)
+	if want := `PEX_INHERIT_PATH="always": want false, prefer or fallback`; err == nil || err.Error() != want {
+		t.Errorf("PEX_INHERIT_PATH= Always: error %v, want %q", err, want)
+	}
 }

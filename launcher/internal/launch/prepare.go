@@ -63,7 +63,7 @@ func (l *launcher) choose(root *cache.Root, m *layout.Manifest) (*selection, err
 			l.log.printf("probe of %s: ran it", c.Path)
 		}
 	}
-	oldest := m.InterpreterSelection == "oldest"
+	oldest := m.InterpreterSelection == layout.SelectOldest
 	verdicts := interp.Judge(cands, interp.Requirements{Constraints: cs, Dists: set, Oldest: oldest})
 	for _, v := range verdicts {
 		what := "unknown"
@@ -104,19 +104,15 @@ func probeTimeout(v string) (time.Duration, error) {
 }
 
 // inherit returns the inherit_path mode: PEX_INHERIT_PATH, else the manifest's.
-func (l *launcher) inherit(m *layout.Manifest) (string, error) {
-	v := strings.ToLower(strings.TrimSpace(l.getenv("PEX_INHERIT_PATH")))
-	switch v {
-	case "":
+func (l *launcher) inherit(m *layout.Manifest) (layout.InheritPath, error) {
+	v, err := layout.ParseInheritPathEnv(l.getenv("PEX_INHERIT_PATH"))
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("PEX_INHERIT_PATH=%v", err)
+	case v == "":
 		return m.InheritPath, nil
-	case "false", "0":
-		return venv.InheritFalse, nil
-	case "prefer", "true", "1":
-		return venv.InheritPrefer, nil
-	case "fallback":
-		return venv.InheritFallback, nil
 	}
-	return "", fmt.Errorf("PEX_INHERIT_PATH=%q: want false, prefer or fallback", v)
+	return v, nil
 }
 
 // venvMeta is written into each environment: what it is made of.
@@ -184,7 +180,7 @@ func (l *launcher) specFor(root *cache.Root, m *layout.Manifest, v *interp.Verdi
 		Inherit:     inherit,
 		Entry:       venv.Entry{EntryPoint: m.EntryPoint, Script: m.Script, Main: m.Main},
 	}}
-	if inherit != venv.InheritFalse {
+	if inherit != layout.InheritFalse {
 		es.spec.InheritSystem = true
 		if info.InVenv() {
 			// The candidate is a venv whose packages the application inherits.

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rules-pex/rules_pex/internal/layout"
 )
 
 // metadataCheck prints how often the environment's distributions, the
@@ -121,7 +123,7 @@ func TestTreesClaimingLauncherNamesAreSkipped(t *testing.T) {
 	if err := os.Mkdir(final, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	res, err := Build(final, Spec{Dir: final, Interpreter: in, Code: code, Dists: dists, Inherit: InheritPrefer, InheritSystem: true,
+	res, err := Build(final, Spec{Dir: final, Interpreter: in, Code: code, Dists: dists, Inherit: layout.InheritPrefer, InheritSystem: true,
 		Entry: Entry{EntryPoint: "app.main:run"}})
 	if err != nil {
 		t.Fatalf("Build: %v", err)

@@ -79,13 +79,6 @@ type Entry struct {
 	Main string
 }
 
-// Inherit values: which packages of the interpreter the environment sees.
-const (
-	InheritFalse    = "false"
-	InheritPrefer   = "prefer"
-	InheritFallback = "fallback"
-)
-
 // Spec describes an environment to assemble.
 type Spec struct {
 	// Dir is the environment's final, absolute location. Build may work
@@ -98,13 +91,14 @@ type Spec struct {
 	Code string
 	// Dists are the distributions, in priority order for colliding paths.
 	Dists []Dist
-	// Inherit is InheritFalse, InheritPrefer or InheritFallback.
-	Inherit string
+	// Inherit is which packages of the interpreter the environment sees;
+	// "" is layout.InheritFalse.
+	Inherit layout.InheritPath
 	// InheritDirs are site directories to add when Inherit is not
-	// InheritFalse: those of a venv interpreter the application inherits.
+	// layout.InheritFalse: those of a venv interpreter the application inherits.
 	InheritDirs []string
 	// InheritSystem adds the base interpreter's site-packages too (when
-	// Inherit is not InheritFalse).
+	// Inherit is not layout.InheritFalse).
 	InheritSystem bool
 	// Entry is what the bootstrap runs.
 	Entry Entry
@@ -267,10 +261,11 @@ func (b *builder) writeConfig() error {
 // adds site-packages, so this covers subprocesses started with
 // sys.executable too.
 func (b *builder) writeInherit(sp string) error {
-	if b.spec.Inherit == "" || b.spec.Inherit == InheritFalse {
+	switch b.spec.Inherit {
+	case "", layout.InheritFalse:
 		return nil
-	}
-	if b.spec.Inherit != InheritPrefer && b.spec.Inherit != InheritFallback {
+	case layout.InheritPrefer, layout.InheritFallback:
+	default:
 		return fmt.Errorf("%w: inherit_path %q", ErrInvalid, b.spec.Inherit)
 	}
 	module := strings.NewReplacer(

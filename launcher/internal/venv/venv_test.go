@@ -142,7 +142,7 @@ func TestBuildRunsWithEachInterpreter(t *testing.T) {
 		t.Run(filepath.Base(filepath.Dir(filepath.Dir(py)))+"-"+filepath.Base(py), func(t *testing.T) {
 			in := describe(t, py)
 			code, dists := fixture(t)
-			env := build(t, Spec{Interpreter: in, Code: code, Dists: dists, Inherit: InheritFalse,
+			env := build(t, Spec{Interpreter: in, Code: code, Dists: dists, Inherit: layout.InheritFalse,
 				Entry: Entry{EntryPoint: "app.main:run"}})
 			out := run(t, nil, Python(env), "-c", checkScript)
 			var got struct {
@@ -261,11 +261,12 @@ func TestInherit(t *testing.T) {
 	// visibility and order against the application's site-packages.
 	probe := `import sys, importlib.util as u; sp = [p for p in sys.path if p.endswith("site-packages")]; print(u.find_spec("boto3") is not None, sp[0].startswith(sys.prefix))`
 	for _, tc := range []struct {
-		inherit, want string
+		inherit layout.InheritPath
+		want    string
 	}{
-		{InheritFalse, "False True\n"},
-		{InheritFallback, "True True\n"},
-		{InheritPrefer, "True False\n"},
+		{layout.InheritFalse, "False True\n"},
+		{layout.InheritFallback, "True True\n"},
+		{layout.InheritPrefer, "True False\n"},
 	} {
 		env := build(t, Spec{Interpreter: in, Code: code, Dists: dists, Inherit: tc.inherit, InheritSystem: true})
 		if out := run(t, nil, Python(env), "-c", probe); out != tc.want {

@@ -54,15 +54,13 @@ func Build(o *Options) error {
 	if err != nil {
 		ps.addf("--compression %q: want deflate, zstd or store", o.Compression)
 	}
-	switch o.InheritPath {
-	case "false", "prefer", "fallback":
-	default:
-		ps.addf("--inherit-path %q: want false, prefer or fallback", o.InheritPath)
+	inherit, err := layout.ParseInheritPath(o.InheritPath)
+	if err != nil {
+		ps.addf("--inherit-path %v", err)
 	}
-	switch o.InterpreterSelection {
-	case "newest", "oldest":
-	default:
-		ps.addf("--interpreter-selection %q: want newest or oldest", o.InterpreterSelection)
+	selection, err := layout.ParseInterpreterSelection(o.InterpreterSelection)
+	if err != nil {
+		ps.addf("--interpreter-selection %v", err)
 	}
 	if _, err := constraint.ParseAll(o.InterpreterConstraints); err != nil {
 		ps.addf("--interpreter-constraint: %v", err)
@@ -94,8 +92,8 @@ func Build(o *Options) error {
 		Script:                 o.Script,
 		Main:                   o.Main,
 		InterpreterConstraints: sortedUnique(o.InterpreterConstraints),
-		InterpreterSelection:   o.InterpreterSelection,
-		InheritPath:            o.InheritPath,
+		InterpreterSelection:   selection,
+		InheritPath:            inherit,
 		Env:                    env,
 		Requirements:           reqs,
 		Distributions:          map[string]layout.Distribution{},

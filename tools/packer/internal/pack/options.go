@@ -23,8 +23,8 @@ type Options struct {
 	Main       string // DEST of a source run as __main__
 
 	InterpreterConstraints []string
-	InterpreterSelection   string // newest (default) or oldest
-	InheritPath            string // false (default), prefer, fallback
+	InterpreterSelection   string // layout.ParseInterpreterSelection's: newest (default) or oldest
+	InheritPath            string // layout.ParseInheritPath's: false (default), prefer, fallback
 	Env                    []string
 	Compression            string // deflate (default), zstd, store
 }
