@@ -25,6 +25,7 @@ _PACK_ATTRS = {
     "env": attr.string_dict(
         doc = "Environment variables the launcher sets for the application (`{\"KEY\": \"value\"}`), recorded in the archive.",
     ),
+    # values and default are internal/layout/values.go's (tests/contract checks them).
     "inherit_path": attr.string(
         default = "false",
         values = ["false", "prefer", "fallback"],
@@ -33,6 +34,7 @@ _PACK_ATTRS = {
     "interpreter_constraints": attr.string_list(
         doc = "Which interpreters may run the file, in PEX's syntax: an optional implementation (`CPython`, `PyPy`, `Jython`, `IronPython`) and an optional PEP 440 specifier set, e.g. `[\"CPython>=3.9,<3.13\", \"PyPy\"]`. Several constraints are OR'ed; none accepts every interpreter for which the file has compatible wheels.",
     ),
+    # values and default are internal/layout/values.go's (tests/contract checks them).
     "interpreter_selection": attr.string(
         default = "newest",
         values = ["newest", "oldest"],

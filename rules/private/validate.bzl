@@ -71,7 +71,8 @@ def check_interpreter_constraint(constraint):
             return "interpreter constraint %r: %s" % (constraint, err)
     return None
 
-# ASCII characters that are never part of a Python identifier.
+# ASCII characters that are never part of a Python identifier (tests/contract
+# checks this and _DIGITS against internal/layout.IsIdentifier).
 _NOT_IDENTIFIER = " \t\n\r!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~"
 
 def _is_dotted_name(s):
