@@ -272,30 +272,6 @@ func TestEnsureRebuildsDamaged(t *testing.T) {
 	}
 }
 
-// Writing into an entry that is gone fails rather than bringing back a
-// directory of its name (the background compiler's marker after pruning).
-func TestWriteFileAtomicNeverCreatesDirectories(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "venvs", "gone")
-	if err := WriteFileAtomic(filepath.Join(dir, "rules_pex.compiled"), nil, 0o644); err == nil {
-		t.Error("WriteFileAtomic wrote into a missing directory")
-	}
-	if exists(dir) {
-		t.Errorf("WriteFileAtomic created %s", dir)
-	}
-	// It never writes through an existing file (a hard link into a tree).
-	parent := t.TempDir()
-	shared := filepath.Join(parent, "shared")
-	os.WriteFile(shared, []byte("tree"), 0o444)
-	link := filepath.Join(parent, "link")
-	os.Link(shared, link)
-	if err := WriteFileAtomic(link, []byte("mine"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := os.ReadFile(shared); string(b) != "tree" {
-		t.Errorf("wrote through a hard link: %q", b)
-	}
-}
-
 // Seal makes a tree read-only except its __pycache__ directories, which it
 // creates next to Python sources; RemoveAll removes it anyway.
 func TestSealAndRemoveAll(t *testing.T) {

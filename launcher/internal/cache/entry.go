@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/rules-pex/rules_pex/internal/atomicfile"
 )
 
 // LockPath returns the path of the lock file of the entry at dir: held
@@ -41,8 +43,9 @@ func UseLockPath(dir string) string { return filepath.Join(dir, UseLockName) }
 
 // workSuffix separates an entry's name from the suffix of its work
 // directories, which live next to it so that the final rename stays on one
-// file system.
-const workSuffix = ".tmp-"
+// file system. It is atomicfile's too, so pruning finds the temporary files
+// of a crashed atomicfile.WriteFile with the work directories.
+const workSuffix = atomicfile.TempInfix
 
 // Complete reports whether the entry at dir is complete: its marker exists
 // and so does its directory.
@@ -193,36 +196,6 @@ func randomHex(n int) string {
 		return strconv.FormatInt(int64(os.Getpid()), 16)
 	}
 	return hex.EncodeToString(b)
-}
-
-// WriteFileAtomic writes data to path through a new temporary file in the
-// same directory, fsynced, and a rename, so readers see the old content or
-// the new one, never a part, and never through an existing file (a hard
-// link into a shared tree). The directory must exist: WriteFileAtomic never
-// creates one, so a write into an entry that was removed fails instead of
-// bringing a directory of that name back. Callers that write into a kind
-// directory (plans/, interpreters/) create it first.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	tmp := path + workSuffix + strconv.Itoa(os.Getpid()) + "-" + randomHex(4)
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, perm)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
 }
 
 // SyncDir makes the entries of the directory at path durable (fsync).

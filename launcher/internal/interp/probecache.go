@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/rules-pex/rules_pex/internal/atomicfile"
 	"github.com/rules-pex/rules_pex/internal/regfile"
 	"github.com/rules-pex/rules_pex/launcher/internal/cache"
 	"github.com/rules-pex/rules_pex/launcher/internal/probe"
@@ -157,7 +158,7 @@ func (c *ProbeCache) Probe(ctx context.Context, path string, id FileID) Candidat
 		}
 		if data, merr := json.Marshal(cp); merr == nil {
 			regfile.ClearDir(c.file(path)) // else this probe would run at every cold start
-			cache.WriteFileAtomic(c.file(path), data, 0o644)
+			atomicfile.WriteFile(c.file(path), data, 0o644)
 		}
 	}
 	return cand

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rules-pex/rules_pex/internal/atomicfile"
 	"github.com/rules-pex/rules_pex/internal/regfile"
 	"github.com/rules-pex/rules_pex/launcher/internal/cache"
 	"github.com/rules-pex/rules_pex/launcher/internal/interp"
@@ -221,6 +222,6 @@ func savePlan(root *cache.Root, key string, p *Plan) {
 	if os.MkdirAll(root.Path(cache.Plans, ""), 0o755) == nil {
 		path := planPath(root, key)
 		regfile.ClearDir(path) // else every start of the app would stay cold
-		cache.WriteFileAtomic(path, encodePlan(p), 0o644)
+		atomicfile.WriteFile(path, encodePlan(p), 0o644)
 	}
 }
