@@ -18,8 +18,8 @@ func sampleManifest() *Manifest {
 		Requirements:           []string{"requests>=2"},
 		Distributions: map[string]Distribution{
 			"requests-2.28.1-py3-none-any.whl": {
-				Project: "requests", Version: "2.28.1", Tags: []string{"py3-none-any"},
-				RequiresPython: ">=3.7", RequiresDist: []string{"idna<4,>=2.5"},
+				WheelInfo: WheelInfo{Project: "requests", Version: "2.28.1", Tags: []string{"py3-none-any"},
+					RequiresPython: ">=3.7", RequiresDist: []string{"idna<4,>=2.5"}},
 				SHA256: strings.Repeat("a", 64), TreeHash: strings.Repeat("b", 64), Files: 3, Size: 10,
 			},
 		},

@@ -52,8 +52,10 @@ type Manifest struct {
 	PexHash string `json:"pex_hash"`
 }
 
-// Distribution describes one wheel carried by the archive.
-type Distribution struct {
+// WheelInfo is what a wheel says about itself, in its file name and
+// metadata: the part of a Distribution that the packer's wheel summary
+// carries too (both embed it, so the JSON keys stay flat).
+type WheelInfo struct {
 	// Project is the PEP 503 normalized project name.
 	Project string `json:"project"`
 	// Version is the PEP 440 normalized version.
@@ -69,6 +71,11 @@ type Distribution struct {
 	// ConsoleScripts maps console script names to their targets, entry
 	// points (ParseEntryPoint): "module:attr", without extras.
 	ConsoleScripts map[string]string `json:"console_scripts,omitempty"`
+}
+
+// Distribution describes one wheel carried by the archive.
+type Distribution struct {
+	WheelInfo
 	// Scripts lists the files of the scripts scheme (installed to bin/).
 	Scripts []string `json:"scripts,omitempty"`
 	// SHA256 is the hex sha256 of the .whl file; the cache is keyed on it.

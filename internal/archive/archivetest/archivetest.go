@@ -115,10 +115,11 @@ func Bytes(app App) ([]byte, *layout.Manifest, error) {
 			th = tamper(th)
 		}
 		m.Distributions[d.Wheel] = layout.Distribution{
-			Project: project, Version: version, Tags: tags,
-			RequiresPython: d.RequiresPython, RequiresDist: d.RequiresDist, ProvidesExtra: d.ProvidesExtra,
-			ConsoleScripts: d.ConsoleScripts, Scripts: d.Scripts,
-			SHA256: hex.EncodeToString(sum[:]), TreeHash: th, Files: n, Size: size,
+			WheelInfo: layout.WheelInfo{Project: project, Version: version, Tags: tags,
+				RequiresPython: d.RequiresPython, RequiresDist: d.RequiresDist, ProvidesExtra: d.ProvidesExtra,
+				ConsoleScripts: d.ConsoleScripts},
+			Scripts: d.Scripts,
+			SHA256:  hex.EncodeToString(sum[:]), TreeHash: th, Files: n, Size: size,
 		}
 	}
 	manifest, err := layout.Encode(&m)

@@ -43,8 +43,8 @@ func pypy39() Interpreter {
 }
 
 func dist(project, version, tag string, requiresPython string, requiresDist ...string) layout.Distribution {
-	return layout.Distribution{Project: project, Version: version, Tags: []string{tag},
-		RequiresPython: requiresPython, RequiresDist: requiresDist,
+	return layout.Distribution{WheelInfo: layout.WheelInfo{Project: project, Version: version, Tags: []string{tag},
+		RequiresPython: requiresPython, RequiresDist: requiresDist},
 		SHA256: strings.Repeat("a", 64), TreeHash: strings.Repeat("b", 64)}
 }
 

@@ -146,7 +146,7 @@ func TestJudgeAndBest(t *testing.T) {
 	m := &layout.Manifest{
 		Requirements: []string{"native"},
 		Distributions: map[string]layout.Distribution{
-			"native-1.0-cp311-cp311-linux_x86_64.whl": {Project: "native", Version: "1.0", Tags: []string{"cp311-cp311-linux_x86_64"},
+			"native-1.0-cp311-cp311-linux_x86_64.whl": {WheelInfo: layout.WheelInfo{Project: "native", Version: "1.0", Tags: []string{"cp311-cp311-linux_x86_64"}},
 				SHA256: strings.Repeat("a", 64), TreeHash: strings.Repeat("b", 64)},
 		},
 	}

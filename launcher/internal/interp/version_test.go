@@ -40,8 +40,8 @@ func TestPrereleaseAndDevelopmentBuilds(t *testing.T) {
 	}
 	// The marker holds (and asks for a distribution the archive lacks)
 	// if python_full_version is compared as a string: "3.11.2+" < "3.9".
-	marker := manifest(layout.Distribution{RequiresDist: []string{`missing; python_full_version < "3.9"`}})
-	requires313 := manifest(layout.Distribution{RequiresPython: ">=3.13"})
+	marker := manifest(layout.Distribution{WheelInfo: layout.WheelInfo{RequiresDist: []string{`missing; python_full_version < "3.9"`}}})
+	requires313 := manifest(layout.Distribution{WheelInfo: layout.WheelInfo{RequiresPython: ">=3.13"}})
 	for _, tc := range []struct {
 		full, constraint string
 		dists            *activate.Set

@@ -33,16 +33,7 @@ func newManifest(o *Options, f flagValues, reqs []string, srcs []*source, dists 
 	for _, d := range dists {
 		prefix := layout.DistPrefix(d.s.File)
 		var tree []layout.TreeEntry
-		md := layout.Distribution{
-			Project:        d.s.Project,
-			Version:        d.s.Version,
-			Tags:           d.s.Tags,
-			RequiresPython: d.s.RequiresPython,
-			RequiresDist:   d.s.RequiresDist,
-			ProvidesExtra:  d.s.ProvidesExtra,
-			ConsoleScripts: d.s.ConsoleScripts,
-			SHA256:         d.s.SHA256,
-		}
+		md := layout.Distribution{WheelInfo: d.s.WheelInfo, SHA256: d.s.SHA256}
 		for i, f := range d.s.Files {
 			p := f.Scheme + "/" + f.Path
 			entries = append(entries, entry{name: prefix + p, zf: d.entries[i], executable: f.Executable})

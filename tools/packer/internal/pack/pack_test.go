@@ -203,3 +203,41 @@ func TestOpenWheels(t *testing.T) {
 		})
 	}
 }
+
+// The summary check-wheel writes is an interface between Bazel actions: its
+// keys, in this order, with the manifest's wheel facts (layout.WheelInfo)
+// flat among them, and decoded back to what was written.
+func TestCheckWheelSummary(t *testing.T) {
+	dir := t.TempDir()
+	whl := wheeltest.Write(t, dir, wheeltest.Spec{Name: "Demo.Pkg", Version: "1.0", RequiresPython: ">=3.8",
+		RequiresDist: []string{"dep"}, ProvidesExtra: []string{"x"}, EntryPoints: "[console_scripts]\ndemo = demo:main\n",
+		Files: map[string]string{"demo.py": ""}})
+	out := filepath.Join(dir, "summary.json")
+	if err := CheckWheel(whl, out); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, _, ok := strings.Cut(line, ":"); ok && strings.HasPrefix(line, ` "`) {
+			keys = append(keys, strings.Trim(k, ` "`))
+		}
+	}
+	want := "format file sha256 size directory project version tags requires_python requires_dist provides_extra console_scripts files"
+	if strings.Join(keys, " ") != want {
+		t.Errorf("summary keys %q, want %q", keys, want)
+	}
+	var ps Problems
+	ds := openWheels(nil, []string{whl + "=" + out}, &ps)
+	if len(ps) > 0 || len(ds) != 1 {
+		t.Fatal(ps)
+	}
+	defer ds[0].close()
+	s := ds[0].s
+	if s.Project != "demo-pkg" || s.RequiresPython != ">=3.8" || s.ConsoleScripts["demo"] != "demo:main" || s.SHA256 != fileSum(t, whl) {
+		t.Errorf("summary %+v", s)
+	}
+}

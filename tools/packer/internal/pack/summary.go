@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+
+	"github.com/rules-pex/rules_pex/internal/layout"
 )
 
 // SummaryFormat is the version of the wheel summary schema.
@@ -26,15 +28,11 @@ type WheelSummary struct {
 	// Directory is the digest of the wheel's zip directory (see
 	// directoryDigest): what --checked-wheel compares instead of hashing
 	// the whole file again.
-	Directory      string            `json:"directory"`
-	Project        string            `json:"project"`
-	Version        string            `json:"version"`
-	Tags           []string          `json:"tags"`
-	RequiresPython string            `json:"requires_python,omitempty"`
-	RequiresDist   []string          `json:"requires_dist,omitempty"`
-	ProvidesExtra  []string          `json:"provides_extra,omitempty"`
-	ConsoleScripts map[string]string `json:"console_scripts,omitempty"`
-	Files          []SummaryFile     `json:"files"`
+	Directory string `json:"directory"`
+	// WheelInfo is what the manifest's layout.Distribution says of the
+	// wheel too: its project, version, tags and metadata.
+	layout.WheelInfo
+	Files []SummaryFile `json:"files"`
 }
 
 // SummaryFile is one verified file of a wheel: its zip entry, where it is

@@ -136,17 +136,19 @@ func openWheel(path string) (*dist, []string) {
 		return failed(err)
 	}
 	s := &WheelSummary{
-		Format:         SummaryFormat,
-		File:           filepath.Base(path),
-		SHA256:         sum,
-		Size:           st.Size(),
-		Directory:      directoryDigest(zr),
-		Project:        w.Name.NormalizedProject(),
-		Version:        w.Name.ParsedVersion().String(),
-		RequiresPython: w.Metadata.RequiresPython,
-		RequiresDist:   w.Metadata.RequiresDist,
-		ProvidesExtra:  w.Metadata.ProvidesExtra,
-		ConsoleScripts: w.ConsoleScripts(),
+		Format:    SummaryFormat,
+		File:      filepath.Base(path),
+		SHA256:    sum,
+		Size:      st.Size(),
+		Directory: directoryDigest(zr),
+		WheelInfo: layout.WheelInfo{
+			Project:        w.Name.NormalizedProject(),
+			Version:        w.Name.ParsedVersion().String(),
+			RequiresPython: w.Metadata.RequiresPython,
+			RequiresDist:   w.Metadata.RequiresDist,
+			ProvidesExtra:  w.Metadata.ProvidesExtra,
+			ConsoleScripts: w.ConsoleScripts(),
+		},
 	}
 	for _, t := range w.Name.Tags {
 		s.Tags = append(s.Tags, t.String())
