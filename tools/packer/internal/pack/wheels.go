@@ -105,9 +105,10 @@ func openWheel(path string) (*dist, []string) {
 		f.Close()
 		return failed(err)
 	}
-	// One pass over the file: the sha256 of the whole file is taken from the
-	// bytes the validation reads, and the zip directory digest from the
-	// directory it has just read.
+	// One open and one pass over the data: the sha256 of the whole file is
+	// taken from the bytes the validation reads, and the zip directory
+	// digest from the same descriptor (the directory is parsed twice, once
+	// here and once by the validation).
 	hr := newHashingReader(f, st.Size())
 	w, err := wheel.OpenReader(hr, st.Size(), path)
 	if err != nil {
