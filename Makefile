@@ -70,18 +70,18 @@ bazel-e2e: deps wheelhouse
 
 # Regenerates the Go BUILD.bazel files with Gazelle.
 gazelle:
-	tests/bazel/update-build-files
+	scripts/update-build-files
 
 # Regenerates docs/rules.md from docs/rules.md.tmpl and the doc strings of
-# rules/*.bzl (tests/bazel/tools/docgen; `tests/bazel/run docs` checks it).
+# rules/*.bzl (tools/dev/docgen; `tests/bazel/run docs` checks it).
 docs:
-	$(GO) run -C tests/bazel/tools ./docgen -root $(CURDIR)
+	$(GO) run -C tools/dev ./docgen -root $(CURDIR)
 
 # Cross-builds both tools for linux/darwin x amd64/arm64 and writes the
 # release archive with sha256 pins: make release VERSION=0.1.0
 VERSION ?= 0.0.0-dev
 release:
-	tests/bazel/make-release $(VERSION) out/release
+	scripts/make-release $(VERSION) out/release
 
 # Benchmarks (not tests): docs/BENCHMARKS.md against pex and shiv (give
 # PEX_SRC=DIR and SHIV_SRC=DIR checkouts), zipapp, Bazel's zip and the floors.

@@ -9,7 +9,7 @@
 // The .bzl files are read with a small tokenizer (strings, names,
 // punctuation, comments): enough for the attribute dictionaries and
 // constants these tests look at, and free of the dependencies the root
-// module does not have (buildtools lives in tests/bazel/tools).
+// module does not have (buildtools lives in tools/dev).
 package contract
 
 import (

@@ -10,7 +10,7 @@ import (
 
 // The committed docs/rules.md is what docgen writes from the checkout.
 func TestCommittedDocsAreGenerated(t *testing.T) {
-	root, err := filepath.Abs("../../../..")
+	root, err := filepath.Abs("../../..")
 	if err != nil {
 		t.Fatal(err)
 	}

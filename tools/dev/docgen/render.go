@@ -10,7 +10,7 @@ import (
 
 // generatedNote opens the generated file: it says where the text comes
 // from and how to change it.
-const generatedNote = "<!-- Generated from docs/rules.md.tmpl and the doc strings of rules/*.bzl by tests/bazel/tools/docgen. Do not edit: change those and run `make docs`. -->\n"
+const generatedNote = "<!-- Generated from docs/rules.md.tmpl and the doc strings of rules/*.bzl by tools/dev/docgen. Do not edit: change those and run `make docs`. -->\n"
 
 // marker is a template line replaced by generated text: the reference of
 // one public symbol under a heading of the given level, or the load

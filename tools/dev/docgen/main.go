@@ -12,7 +12,7 @@
 // (the heading level to use); <!-- docgen: loads --> writes the load
 // statements of every public file.
 //
-// Usage (from tests/bazel/tools, or `make docs` at the root):
+// Usage (from tools/dev, or `make docs` at the root):
 //
 //	go run ./docgen [-root DIR] [-check]
 //
@@ -36,7 +36,7 @@ import (
 const (
 	templatePath = "docs/rules.md.tmpl"
 	outputPath   = "docs/rules.md"
-	regenerate   = "`make docs` (or `go run -C tests/bazel/tools ./docgen` from the checkout)"
+	regenerate   = "`make docs` (or `go run -C tools/dev ./docgen` from the checkout)"
 )
 
 func main() {

@@ -1,4 +1,4 @@
-module github.com/rules-pex/rules_pex/tests/bazel/tools
+module github.com/rules-pex/rules_pex/tools/dev
 
 go 1.26
 

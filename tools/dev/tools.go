@@ -4,8 +4,10 @@
 // run with `go run` from this directory: buildifier (formats and lints every
 // Starlark file) and Gazelle (writes the BUILD files of the Go packages).
 // docgen, in this module too, writes docs/rules.md with buildtools' parser.
-// It is its own module so that these pins stay out of the project's go.mod
-// (and developer tooling out of the release, which leaves tests/ out).
+// It is its own module so that these pins stay out of the project's go.mod.
+// Developer tooling only: Gazelle and Bazel skip this directory (the root
+// BUILD.bazel and .bazelignore) and scripts/make-release leaves it out of the
+// release.
 package tools
 
 import (
