@@ -125,6 +125,24 @@ func (w *Writer) addSmall(name string, executable bool, data []byte) error {
 			method, payload = w.method, w.packed.Bytes()
 		}
 	}
+	return w.addBytes(name, executable, method, data, payload)
+}
+
+// AddStored adds a regular file named name (same rules as Add) whose data
+// is stored uncompressed whatever the Writer's method, with its sizes and
+// CRC-32 in the local header, so a reader can use it straight from the
+// file. It is meant for small entries held in memory, such as the manifest.
+func (w *Writer) AddStored(name string, executable bool, data []byte) error {
+	if err := w.check(name); err != nil {
+		return err
+	}
+	return w.addBytes(name, executable, zip.Store, data, data)
+}
+
+// addBytes writes an entry whose uncompressed data is data and whose bytes in
+// the archive, in method, are payload; sizes and CRC-32 go in the local
+// header.
+func (w *Writer) addBytes(name string, executable bool, method uint16, data, payload []byte) error {
 	fh := header(name, executable, method)
 	fh.CRC32 = crc32.ChecksumIEEE(data)
 	fh.CompressedSize64 = uint64(len(payload))
