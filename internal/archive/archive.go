@@ -30,9 +30,13 @@
 // directory up front (safe names, no duplicates, regular files only, sizes and
 // offsets consistent with the file) and verifies each entry's size and CRC-32
 // when it is read to the end. NewReader reads only the end of the file and the
-// central directory (one or two reads). ReadEntry is the launcher's fast path
-// to the manifest: the same reads, one entry checked and decompressed, and no
-// allocation per other entry.
+// central directory (one or two reads). ReadEntry reads one entry with the
+// same reads, checking only that entry, and allocates nothing per other
+// entry. ReadFirstEntry is the launcher's fast path to the manifest, which
+// the layout contract puts first: the end of the file, the first central
+// directory record and the entry, three small reads whatever the number of
+// entries. The packer (inspect, verify) and the launcher's extraction use
+// the Reader: this package is the one reader of these archives on both sides.
 //
 // Memory does not grow with entry sizes: writing streams through fixed
 // buffers (1 MiB for small entries, 256 KiB for copies), raw copies decompress

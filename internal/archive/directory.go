@@ -50,81 +50,10 @@ type directory struct {
 // It follows archive/zip's rules for finding the end record, so both agree on
 // where the directory is.
 func findDirectory(r io.ReaderAt, size int64) (*directory, error) {
-	if size < endLen {
-		return nil, fmt.Errorf("%w: %d bytes are too few for an end of central directory record", ErrNotArchive, size)
+	d, tail, tailOff, err := locateDirectory(r, size, tailLen)
+	if err != nil {
+		return nil, err
 	}
-	tail := make([]byte, min(size, tailLen))
-	tailOff := size - int64(len(tail))
-	if err := readFull(r, tail, tailOff); err != nil {
-		return nil, fmt.Errorf("reading the end of central directory record: %w", err)
-	}
-	at := lastEndRecord(tail)
-	if at < 0 {
-		return nil, fmt.Errorf("%w: no end of central directory record in the last %d bytes", ErrNotArchive, len(tail))
-	}
-	endOff := tailOff + int64(at)
-	e := tail[at:]
-	disk, dirDisk := uint32(le16(e[4:])), uint32(le16(e[6:]))
-	d := &directory{records: uint64(le16(e[10:]))}
-	dirSize, dirOffset := uint64(le32(e[12:])), uint64(le32(e[16:]))
-
-	if d.records == 0xffff || dirSize == 0xffffffff || dirOffset == 0xffffffff {
-		// A zip64 archive, if the locator is right before the end record.
-		if locOff := endOff - end64LocatorLen; locOff >= 0 {
-			loc := make([]byte, end64LocatorLen)
-			if err := readAt(r, tail, tailOff, loc, locOff); err != nil {
-				return nil, fmt.Errorf("reading the zip64 end of central directory locator: %w", err)
-			}
-			if le32(loc) == end64LocatorSig && le32(loc[4:]) == 0 && le32(loc[16:]) == 1 {
-				end64Off := le64(loc[8:])
-				if size < end64Len || end64Off > uint64(size-end64Len) {
-					return nil, fmt.Errorf("%w: zip64 end of central directory record at %d is outside the file", ErrCorrupt, end64Off)
-				}
-				endOff = int64(end64Off)
-				e64 := make([]byte, end64Len)
-				if err := readAt(r, tail, tailOff, e64, endOff); err != nil {
-					return nil, fmt.Errorf("reading the zip64 end of central directory record: %w", err)
-				}
-				if le32(e64) != end64Sig {
-					return nil, fmt.Errorf("%w: bad zip64 end of central directory record signature", ErrCorrupt)
-				}
-				disk, dirDisk = le32(e64[16:]), le32(e64[20:])
-				d.records = le64(e64[32:])
-				dirSize, dirOffset = le64(e64[40:]), le64(e64[48:])
-			}
-		}
-	}
-	if disk != 0 || dirDisk != 0 {
-		return nil, fmt.Errorf("%w: archive spans several disks", ErrUnsupported)
-	}
-	if dirSize > uint64(endOff) || dirOffset > uint64(endOff) {
-		return nil, fmt.Errorf("%w: central directory (offset %d, size %d) does not fit before its end record at %d",
-			ErrCorrupt, dirOffset, dirSize, endOff)
-	}
-	d.size = int64(dirSize)
-	d.base = endOff - d.size - int64(dirOffset)
-	if d.base < 0 {
-		return nil, fmt.Errorf("%w: central directory (offset %d, size %d) overlaps its end record at %d",
-			ErrCorrupt, dirOffset, dirSize, endOff)
-	}
-	if d.base > 0 {
-		// Offsets are relative to a zip that was appended to other bytes,
-		// unless the directory is where it says (a directory followed by
-		// junk): archive/zip makes the same choice.
-		sig := make([]byte, 4)
-		if readAt(r, tail, tailOff, sig, int64(dirOffset)) == nil && le32(sig) == centralHeaderSig {
-			d.base = 0
-		}
-	}
-	d.start = d.base + int64(dirOffset)
-	if d.start+d.size > endOff {
-		return nil, fmt.Errorf("%w: central directory (offset %d, size %d) overlaps its end record at %d",
-			ErrCorrupt, d.start, d.size, endOff)
-	}
-	if d.size > maxDirectory {
-		return nil, fmt.Errorf("%w: central directory of %d bytes is larger than the limit of %d", ErrUnsupported, d.size, maxDirectory)
-	}
-
 	// Keep everything from the directory to the end of the file in memory.
 	if d.start >= tailOff {
 		d.region, d.regionOff = tail[d.start-tailOff:], d.start
@@ -139,6 +68,88 @@ func findDirectory(r io.ReaderAt, size int64) (*directory, error) {
 		copy(d.region[tailOff-d.start:], tail)
 	}
 	return d, nil
+}
+
+// locateDirectory reads the last n bytes of the file (n is at most tailLen)
+// and finds the central directory from the end records in them, without
+// reading it: d.region is empty. It returns the tail it read, which starts at
+// tailOff.
+func locateDirectory(r io.ReaderAt, size, n int64) (d *directory, tail []byte, tailOff int64, err error) {
+	if size < endLen {
+		return nil, nil, 0, fmt.Errorf("%w: %d bytes are too few for an end of central directory record", ErrNotArchive, size)
+	}
+	tail = make([]byte, min(size, n))
+	tailOff = size - int64(len(tail))
+	if err := readFull(r, tail, tailOff); err != nil {
+		return nil, nil, 0, fmt.Errorf("reading the end of central directory record: %w", err)
+	}
+	at := lastEndRecord(tail)
+	if at < 0 {
+		return nil, nil, 0, fmt.Errorf("%w: no end of central directory record in the last %d bytes", ErrNotArchive, len(tail))
+	}
+	endOff := tailOff + int64(at)
+	e := tail[at:]
+	disk, dirDisk := uint32(le16(e[4:])), uint32(le16(e[6:]))
+	d = &directory{records: uint64(le16(e[10:]))}
+	dirSize, dirOffset := uint64(le32(e[12:])), uint64(le32(e[16:]))
+
+	if d.records == 0xffff || dirSize == 0xffffffff || dirOffset == 0xffffffff {
+		// A zip64 archive, if the locator is right before the end record.
+		if locOff := endOff - end64LocatorLen; locOff >= 0 {
+			loc := make([]byte, end64LocatorLen)
+			if err := readAt(r, tail, tailOff, loc, locOff); err != nil {
+				return nil, nil, 0, fmt.Errorf("reading the zip64 end of central directory locator: %w", err)
+			}
+			if le32(loc) == end64LocatorSig && le32(loc[4:]) == 0 && le32(loc[16:]) == 1 {
+				end64Off := le64(loc[8:])
+				if size < end64Len || end64Off > uint64(size-end64Len) {
+					return nil, nil, 0, fmt.Errorf("%w: zip64 end of central directory record at %d is outside the file", ErrCorrupt, end64Off)
+				}
+				endOff = int64(end64Off)
+				e64 := make([]byte, end64Len)
+				if err := readAt(r, tail, tailOff, e64, endOff); err != nil {
+					return nil, nil, 0, fmt.Errorf("reading the zip64 end of central directory record: %w", err)
+				}
+				if le32(e64) != end64Sig {
+					return nil, nil, 0, fmt.Errorf("%w: bad zip64 end of central directory record signature", ErrCorrupt)
+				}
+				disk, dirDisk = le32(e64[16:]), le32(e64[20:])
+				d.records = le64(e64[32:])
+				dirSize, dirOffset = le64(e64[40:]), le64(e64[48:])
+			}
+		}
+	}
+	if disk != 0 || dirDisk != 0 {
+		return nil, nil, 0, fmt.Errorf("%w: archive spans several disks", ErrUnsupported)
+	}
+	if dirSize > uint64(endOff) || dirOffset > uint64(endOff) {
+		return nil, nil, 0, fmt.Errorf("%w: central directory (offset %d, size %d) does not fit before its end record at %d",
+			ErrCorrupt, dirOffset, dirSize, endOff)
+	}
+	d.size = int64(dirSize)
+	d.base = endOff - d.size - int64(dirOffset)
+	if d.base < 0 {
+		return nil, nil, 0, fmt.Errorf("%w: central directory (offset %d, size %d) overlaps its end record at %d",
+			ErrCorrupt, dirOffset, dirSize, endOff)
+	}
+	if d.base > 0 {
+		// Offsets are relative to a zip that was appended to other bytes,
+		// unless the directory is where it says (a directory followed by
+		// junk): archive/zip makes the same choice.
+		sig := make([]byte, 4)
+		if readAt(r, tail, tailOff, sig, int64(dirOffset)) == nil && le32(sig) == centralHeaderSig {
+			d.base = 0
+		}
+	}
+	d.start = d.base + int64(dirOffset)
+	if d.start+d.size > endOff {
+		return nil, nil, 0, fmt.Errorf("%w: central directory (offset %d, size %d) overlaps its end record at %d",
+			ErrCorrupt, d.start, d.size, endOff)
+	}
+	if d.size > maxDirectory {
+		return nil, nil, 0, fmt.Errorf("%w: central directory of %d bytes is larger than the limit of %d", ErrUnsupported, d.size, maxDirectory)
+	}
+	return d, tail, tailOff, nil
 }
 
 // lastEndRecord returns the position of the last end of central directory
@@ -177,13 +188,31 @@ func (d *directory) record(p int) (centralRecord, int, error) {
 	if len(h) < centralHeaderLen || le32(h) != centralHeaderSig {
 		return centralRecord{}, 0, fmt.Errorf("%w: malformed central directory record at offset %d", ErrCorrupt, d.start+int64(p))
 	}
-	nameLen, extraLen, commentLen := int(le16(h[28:])), int(le16(h[30:])), int(le16(h[32:]))
+	rec, offset, nameLen, extraLen, commentLen := fixedFields(h)
 	n := centralHeaderLen + nameLen + extraLen + commentLen
 	if len(h) < n {
 		return centralRecord{}, 0, fmt.Errorf("%w: central directory record at offset %d runs past the directory", ErrCorrupt, d.start+int64(p))
 	}
-	rec := centralRecord{
-		name:     h[centralHeaderLen : centralHeaderLen+nameLen],
+	rec.name = h[centralHeaderLen : centralHeaderLen+nameLen]
+	if rec.usize == 0xffffffff || rec.csize == 0xffffffff || offset == 0xffffffff {
+		extra := h[centralHeaderLen+nameLen : centralHeaderLen+nameLen+extraLen]
+		if !zip64Fields(extra, &rec.usize, &rec.csize, &offset) {
+			return centralRecord{}, 0, fmt.Errorf("%w: entry %q has a truncated zip64 extra field", ErrCorrupt, rec.name)
+		}
+	}
+	var err error
+	if rec.offset, err = d.localOffset(rec.name, offset); err != nil {
+		return centralRecord{}, 0, err
+	}
+	return rec, p + n, nil
+}
+
+// fixedFields parses the fixed part of the central directory record at the
+// start of h, which has at least centralHeaderLen bytes: the record without
+// its name and offset, the offset as stored, and the lengths of the variable
+// fields.
+func fixedFields(h []byte) (rec centralRecord, offset uint64, nameLen, extraLen, commentLen int) {
+	rec = centralRecord{
 		creator:  le16(h[4:]),
 		flags:    le16(h[8:]),
 		method:   le16(h[10:]),
@@ -192,18 +221,16 @@ func (d *directory) record(p int) (centralRecord, int, error) {
 		usize:    uint64(le32(h[24:])),
 		external: le32(h[38:]),
 	}
-	offset := uint64(le32(h[42:]))
-	if rec.usize == 0xffffffff || rec.csize == 0xffffffff || offset == 0xffffffff {
-		extra := h[centralHeaderLen+nameLen : centralHeaderLen+nameLen+extraLen]
-		if !zip64Fields(extra, &rec.usize, &rec.csize, &offset) {
-			return centralRecord{}, 0, fmt.Errorf("%w: entry %q has a truncated zip64 extra field", ErrCorrupt, rec.name)
-		}
-	}
+	return rec, uint64(le32(h[42:])), int(le16(h[28:])), int(le16(h[30:])), int(le16(h[32:]))
+}
+
+// localOffset returns the absolute position of the local header that the
+// record of name places at offset.
+func (d *directory) localOffset(name []byte, offset uint64) (int64, error) {
 	if offset > uint64(d.start) || d.base+int64(offset) > d.start {
-		return centralRecord{}, 0, fmt.Errorf("%w: entry %q has its local header at %d, past the central directory", ErrCorrupt, rec.name, offset)
+		return 0, fmt.Errorf("%w: entry %q has its local header at %d, past the central directory", ErrCorrupt, name, offset)
 	}
-	rec.offset = d.base + int64(offset)
-	return rec, p + n, nil
+	return d.base + int64(offset), nil
 }
 
 // zip64Fields replaces the fields that are 0xffffffff by their values in the

@@ -2,6 +2,7 @@ package archive
 
 import (
 	"archive/zip"
+	"bytes"
 	"errors"
 	"fmt"
 	"hash"
@@ -9,17 +10,17 @@ import (
 	"io"
 	"io/fs"
 
-	"github.com/rules-pex/rules_pex/internal/regfile"
 	"github.com/rules-pex/rules_pex/internal/relpath"
 )
 
 // ReadEntry returns the contents of the entry named name in the archive in
-// the first size bytes of r, if it has at most limit bytes. It is the
-// launcher's fast path to the manifest: it reads the end of the file, the
-// central directory and that entry, and allocates nothing per other entry.
-// It checks that entry as NewReader would (safe name, present once, regular
-// file, supported method, sizes and offsets, CRC-32) but not the others:
-// use NewReader before extracting anything else.
+// the first size bytes of r, if it has at most limit bytes. It reads the end
+// of the file, the central directory and that entry, and allocates nothing
+// per other entry. It checks that entry as NewReader would (safe name,
+// present once, regular file, supported method, sizes and offsets, CRC-32)
+// but not the others: use NewReader before extracting anything else.
+// ReadFirstEntry, which the launcher uses for the manifest, is cheaper when
+// the entry comes first.
 func ReadEntry(r io.ReaderAt, size int64, name string, limit int64) ([]byte, error) {
 	if err := relpath.Check(name); err != nil {
 		return nil, err
@@ -84,22 +85,64 @@ func ReadEntry(r io.ReaderAt, size int64, name string, limit int64) ([]byte, err
 	return readAllEntry(rc, name, rec.usize)
 }
 
-// ReadEntryFile is ReadEntry on the file at path.
-func ReadEntryFile(path, name string, limit int64) ([]byte, error) {
-	f, err := regfile.Open(path)
-	if err != nil {
-		return nil, err
+// ReadFirstEntry is ReadEntry for the entry the caller expects first in the
+// central directory, where the layout contract puts the manifest: the
+// launcher's fast path. When the entry is there it reads the end of the file,
+// that first record and the entry: three small reads, whatever the size of
+// the directory. It checks that entry as ReadEntry does, but not the records
+// after it, so a later entry of the same name goes unnoticed (NewReader
+// rejects it). In every other case (another first entry, a long archive
+// comment, zip64 fields in the entry's record, any fault) it returns what
+// ReadEntry returns.
+func ReadFirstEntry(r io.ReaderAt, size int64, name string, limit int64) ([]byte, error) {
+	if b, ok := readFirst(readerAt{r}, size, name, limit); ok {
+		return b, nil
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
+	return ReadEntry(r, size, name, limit)
+}
+
+// firstTail is how much of the end of the file ReadFirstEntry reads: the end
+// records, zip64 ones included, and a comment of up to 900 bytes or so.
+const firstTail = 1024
+
+// readFirst is ReadFirstEntry's fast path; false means it does not apply, or
+// something is wrong, and ReadEntry is to decide.
+func readFirst(r io.ReaderAt, size int64, name string, limit int64) ([]byte, bool) {
+	if relpath.Check(name) != nil {
+		return nil, false
 	}
-	b, err := ReadEntry(f, fi.Size(), name, limit)
-	if err != nil {
-		return nil, fmt.Errorf("reading archive %s: %w", path, err)
+	d, _, _, err := locateDirectory(r, size, firstTail)
+	if err != nil || d.size < centralHeaderLen+int64(len(name)) {
+		return nil, false
 	}
-	return b, nil
+	h := make([]byte, centralHeaderLen+len(name))
+	if readFull(r, h, d.start) != nil || le32(h) != centralHeaderSig {
+		return nil, false
+	}
+	rec, offset, nameLen, _, _ := fixedFields(h)
+	if nameLen != len(name) || string(h[centralHeaderLen:]) != name ||
+		rec.usize == 0xffffffff || rec.csize == 0xffffffff || offset == 0xffffffff {
+		return nil, false // zip64 fields live in the extra field, which ReadEntry parses
+	}
+	if rec.offset, err = d.localOffset(h[centralHeaderLen:], offset); err != nil ||
+		checkRecord(name, rec) != nil || rec.usize > uint64(max(limit, 0)) {
+		return nil, false
+	}
+	// The local header and the data in one read, if the local header has the
+	// same name length and no extra field (the Writer writes none).
+	start := rec.offset + localHeaderLen + int64(len(name))
+	if start > d.start || rec.csize > uint64(d.start-start) {
+		return nil, false
+	}
+	buf := make([]byte, start-rec.offset+int64(rec.csize))
+	if readFull(r, buf, rec.offset) != nil || le32(buf) != localHeaderSig ||
+		int(le16(buf[26:]))+int(le16(buf[28:])) != len(name) {
+		return nil, false
+	}
+	rc := newEntryReader(name, rec.method, rec.crc, rec.usize, bytes.NewReader(buf[start-rec.offset:]))
+	defer rc.Close()
+	b, err := readAllEntry(rc, name, rec.usize)
+	return b, err == nil
 }
 
 // checkRecord applies checkFile's rules to a record parsed by this package.

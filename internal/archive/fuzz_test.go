@@ -90,6 +90,10 @@ func FuzzNewReader(f *testing.F) {
 				if err != nil || !bytes.Equal(got, want) {
 					t.Fatalf("%q: ReadEntry = %d bytes, %v; ReadFile read %d bytes", zf.Name, len(got), err, len(want))
 				}
+				got, err = ReadFirstEntry(bytes.NewReader(data), int64(len(data)), zf.Name, 1<<24)
+				if err != nil || !bytes.Equal(got, want) {
+					t.Fatalf("%q: ReadFirstEntry = %d bytes, %v; ReadFile read %d bytes", zf.Name, len(got), err, len(want))
+				}
 			}
 		}
 		for name := range seen {

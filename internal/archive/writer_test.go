@@ -77,6 +77,9 @@ func TestRoundTrip(t *testing.T) {
 				if got, err := ReadEntry(bytes.NewReader(b), int64(len(b)), e.name, int64(len(e.data))); err != nil || !bytes.Equal(got, e.data) {
 					t.Errorf("ReadEntry(%s): %d bytes, %v", e.name, len(got), err)
 				}
+				if got, err := ReadFirstEntry(bytes.NewReader(b), int64(len(b)), e.name, int64(len(e.data))); err != nil || !bytes.Equal(got, e.data) {
+					t.Errorf("ReadFirstEntry(%s): %d bytes, %v", e.name, len(got), err)
+				}
 				// The method: incompressible small entries are stored; the
 				// rest use the writer's method.
 				streamed := len(e.data) >= smallEntry

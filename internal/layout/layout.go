@@ -30,6 +30,9 @@ import (
 const (
 	// ManifestName is the name of the manifest entry.
 	ManifestName = "PEX-INFO"
+	// MaxManifest bounds the size of the manifest: readers refuse a larger
+	// one rather than load it into memory.
+	MaxManifest = 64 << 20
 	// CodePrefix prefixes the application's own files.
 	CodePrefix = "code/"
 	// DepsPrefix prefixes installed wheel trees: DepsPrefix + wheel file name + "/".

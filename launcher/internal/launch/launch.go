@@ -19,11 +19,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rules-pex/rules_pex/internal/archive"
 	"github.com/rules-pex/rules_pex/internal/layout"
 	"github.com/rules-pex/rules_pex/internal/regfile"
 	"github.com/rules-pex/rules_pex/launcher/internal/cache"
 	"github.com/rules-pex/rules_pex/launcher/internal/interp"
-	"github.com/rules-pex/rules_pex/launcher/internal/payload"
 )
 
 // Exit codes of the launcher itself (the application's own exit code
@@ -169,7 +169,7 @@ func (l *launcher) run() error {
 		return fmt.Errorf("opening the archive: %w", err)
 	}
 	defer f.Close()
-	data, err := payload.ReadManifest(f, fi.Size())
+	data, err := archive.ReadFirstEntry(f, fi.Size(), layout.ManifestName, layout.MaxManifest)
 	if err != nil {
 		return fmt.Errorf("%s is not a runnable archive: %w", l.exe, err)
 	}

@@ -11,11 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rules-pex/rules_pex/internal/archive"
 	"github.com/rules-pex/rules_pex/internal/layout"
 	"github.com/rules-pex/rules_pex/internal/regfile"
 	"github.com/rules-pex/rules_pex/launcher/internal/cache"
 	"github.com/rules-pex/rules_pex/launcher/internal/interp"
-	"github.com/rules-pex/rules_pex/launcher/internal/payload"
 	"github.com/rules-pex/rules_pex/launcher/internal/venv"
 )
 
@@ -122,7 +122,7 @@ func (l *launcher) manifest() ([]byte, *layout.Manifest, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	data, err := payload.ReadManifest(f, fi.Size())
+	data, err := archive.ReadFirstEntry(f, fi.Size(), layout.ManifestName, layout.MaxManifest)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s is not a runnable archive: %w", l.exe, err)
 	}

@@ -1,15 +1,21 @@
-package payload
+package archive_test
 
 import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"io"
 	"testing"
 
 	"github.com/rules-pex/rules_pex/internal/archive"
 	"github.com/rules-pex/rules_pex/internal/archive/archivetest"
 	"github.com/rules-pex/rules_pex/internal/layout"
 )
+
+// readManifest is the launcher's read of the manifest.
+func readManifest(r io.ReaderAt, size int64) ([]byte, error) {
+	return archive.ReadFirstEntry(r, size, layout.ManifestName, layout.MaxManifest)
+}
 
 // countingReader counts ReadAt calls, to check the shortcut is taken.
 type countingReader struct {
@@ -34,11 +40,11 @@ func sample(t testing.TB, prefix []byte) ([]byte, *layout.Manifest) {
 	return data, m
 }
 
-func TestReadManifestShortcut(t *testing.T) {
+func TestReadFirstEntryShortcut(t *testing.T) {
 	for _, prefix := range [][]byte{nil, []byte("launcher bytes\x00\x01")} {
 		data, m := sample(t, prefix)
 		cr := &countingReader{r: bytes.NewReader(data)}
-		got, err := ReadManifest(cr, int64(len(data)))
+		got, err := readManifest(cr, int64(len(data)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,13 +58,13 @@ func TestReadManifestShortcut(t *testing.T) {
 	}
 }
 
-func TestReadManifestSlowPath(t *testing.T) {
+func TestReadFirstEntrySlowPath(t *testing.T) {
 	// A zip whose first entry is not the manifest (Go's archive/zip, no
 	// prefix): the full reader finds it.
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	good, m := sample(t, nil)
-	manifest, err := ReadManifest(bytes.NewReader(good), int64(len(good)))
+	manifest, err := readManifest(bytes.NewReader(good), int64(len(good)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +74,7 @@ func TestReadManifestSlowPath(t *testing.T) {
 	w.Write(manifest)
 	zw.SetComment("a comment")
 	zw.Close()
-	got, err := ReadManifest(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	got, err := readManifest(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +83,7 @@ func TestReadManifestSlowPath(t *testing.T) {
 	}
 }
 
-func TestReadManifestErrors(t *testing.T) {
+func TestReadFirstEntryErrors(t *testing.T) {
 	data, _ := sample(t, []byte("prefix"))
 	for _, tc := range []struct {
 		name string
@@ -90,7 +96,7 @@ func TestReadManifestErrors(t *testing.T) {
 		{"cut in the middle", data[:len(data)/2], archive.ErrNotArchive},
 		{"manifest corrupted", flip(data, bytes.Index(data, []byte(`"format"`))), archive.ErrCorrupt},
 	} {
-		_, err := ReadManifest(bytes.NewReader(tc.data), int64(len(tc.data)))
+		_, err := readManifest(bytes.NewReader(tc.data), int64(len(tc.data)))
 		if !errors.Is(err, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
 		}
@@ -103,15 +109,25 @@ func flip(b []byte, i int) []byte {
 	return c
 }
 
-func FuzzReadManifest(f *testing.F) {
+// FuzzReadFirstEntry feeds arbitrary bytes to the launcher's fast path: it
+// must not panic, and it returns what ReadEntry returns whenever ReadEntry
+// succeeds (ReadEntry also checks the records after the first).
+func FuzzReadFirstEntry(f *testing.F) {
 	data, _ := sample(f, []byte("prefix"))
 	f.Add(data)
 	f.Add(data[:len(data)-1])
 	f.Add([]byte("PK\x05\x06" + string(make([]byte, 18))))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got, err := ReadManifest(bytes.NewReader(b), int64(len(b)))
+		got, err := readManifest(bytes.NewReader(b), int64(len(b)))
 		if err == nil && len(got) > len(b) {
 			t.Fatalf("manifest of %d bytes from %d bytes of input", len(got), len(b))
+		}
+		want, werr := archive.ReadEntry(bytes.NewReader(b), int64(len(b)), layout.ManifestName, layout.MaxManifest)
+		switch {
+		case werr == nil && err != nil:
+			t.Fatalf("ReadFirstEntry failed (%v) where ReadEntry read %d bytes", err, len(want))
+		case werr == nil && !bytes.Equal(got, want):
+			t.Fatalf("ReadFirstEntry read %d bytes, ReadEntry %d different ones", len(got), len(want))
 		}
 	})
 }
