@@ -363,14 +363,7 @@ func TestBadInputs(t *testing.T) {
 
 func TestCorruptArchive(t *testing.T) {
 	dir := t.TempDir()
-	args := fixture(t, dir)
-	if r := packer(t, dir, nil, "", args...); r.code != 0 {
-		t.Fatalf("build failed: %s", r.stderr)
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "out"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := buildFixture(t, dir)
 	// Flip a byte inside the compressed data of code/app/main.py.
 	i := bytes.Index(data, []byte("code/app/main.py"))
 	flipped := append([]byte{}, data...)

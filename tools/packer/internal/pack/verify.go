@@ -38,11 +38,10 @@ func readManifest(r *archive.Reader, path string) ([]byte, *layout.Manifest, err
 	if f.Method != zip.Store {
 		return nil, nil, fmt.Errorf("%s: %s is compressed; the format stores it uncompressed", path, layout.ManifestName)
 	}
-	const maxManifest = 64 << 20
-	if f.UncompressedSize64 > maxManifest {
-		return nil, nil, fmt.Errorf("%s: %s is %d bytes, more than the %d a manifest may have", path, layout.ManifestName, f.UncompressedSize64, maxManifest)
+	if f.UncompressedSize64 > layout.MaxManifest {
+		return nil, nil, fmt.Errorf("%s: %s is %d bytes, more than the %d a manifest may have", path, layout.ManifestName, f.UncompressedSize64, layout.MaxManifest)
 	}
-	rc, err := f.Open()
+	rc, err := r.OpenFile(f)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: reading %s: %w", path, layout.ManifestName, err)
 	}
@@ -80,7 +79,7 @@ func Verify(path string) error {
 	buf := make([]byte, 256<<10)
 	for _, f := range r.Files()[1:] {
 		if f.Name == layout.ZipMainName {
-			verifyZipMain(path, f, buf, &ps)
+			verifyZipMain(path, r, f, buf, &ps)
 			continue
 		}
 		var key, rel string
@@ -102,7 +101,7 @@ func Verify(path string) error {
 			ps.addf("%s: entry %s is outside %s and %s (and is not %s)", path, f.Name, layout.CodePrefix, layout.DepsPrefix, layout.ZipMainName)
 			continue
 		}
-		sum, n, err := hashEntry(f, buf)
+		sum, n, err := hashEntry(r, f, buf)
 		if err != nil {
 			ps.addf("%s: entry %s: %v", path, f.Name, err)
 			continue
@@ -143,20 +142,20 @@ func Verify(path string) error {
 // verifyZipMain checks the entry Python runs for "python3 ARCHIVE": a file
 // that zipimport can read (stored or deflated) whose CRC-32 is right. Its
 // content is the packer's, not the application's: no hash records it.
-func verifyZipMain(path string, f *zip.File, buf []byte, ps *Problems) {
+func verifyZipMain(path string, r *archive.Reader, f *zip.File, buf []byte, ps *Problems) {
 	if !layout.ZipMainMethodOK(f.Method) {
 		ps.addf("%s: %s uses compression method %d; Python reads it only stored or deflated", path, f.Name, f.Method)
 		return
 	}
-	if _, _, err := hashEntry(f, buf); err != nil {
+	if _, _, err := hashEntry(r, f, buf); err != nil {
 		ps.addf("%s: entry %s: %v", path, f.Name, err)
 	}
 }
 
-// hashEntry reads an entry to its end, which makes archive/zip check its
-// CRC-32 and size, and returns the sha256 and size of its content.
-func hashEntry(f *zip.File, buf []byte) (string, int64, error) {
-	rc, err := f.Open()
+// hashEntry reads an entry of r to its end, which makes the archive reader
+// check its CRC-32 and size, and returns the sha256 and size of its content.
+func hashEntry(r *archive.Reader, f *zip.File, buf []byte) (string, int64, error) {
+	rc, err := r.OpenFile(f)
 	if err != nil {
 		return "", 0, err
 	}
