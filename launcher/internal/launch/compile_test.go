@@ -139,7 +139,9 @@ func TestCompileScript(t *testing.T) {
 // Another user's read-only tree cannot be compiled into: for good, so it
 // is skipped, not an error that would make every run try again.
 func TestCompileScriptSkipsWhatItMayNotWrite(t *testing.T) {
-	dir, err := os.MkdirTemp("", "compile-other-user-")
+	// Not under $TMPDIR: a test's temporary directory (Bazel's TEST_TMPDIR
+	// inside its output base, say) may be one that user nobody cannot reach.
+	dir, err := os.MkdirTemp("/tmp", "compile-other-user-")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +153,11 @@ func TestCompileScriptSkipsWhatItMayNotWrite(t *testing.T) {
 	}
 	os.Chmod(filepath.Join(dir, "theirs"), 0o555)
 	nobody := filepath.Join(dir, "python-as-nobody")
-	os.WriteFile(nobody, []byte("#!/bin/sh\nexec setpriv --reuid=65534 --regid=65534 --clear-groups "+testPython+" \"$@\"\n"), 0o755)
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		setpriv = "/usr/bin/setpriv" // util-linux's; Bazel's test PATH may not name it
+	}
+	os.WriteFile(nobody, []byte("#!/bin/sh\nexec "+setpriv+" --reuid=65534 --regid=65534 --clear-groups "+testPython+" \"$@\"\n"), 0o755)
 	code, log := compileRun(t, nobody, filepath.Join(dir, "env"), nil, []string{filepath.Join(dir, "theirs"), filepath.Join(dir, "mine")})
 	if code != 0 || !strings.Contains(log, "1 .pyc files written, 0 already valid, 0 shipped by the archive; 0 sources do not compile, 1 are in directories this user may not write") {
 		t.Errorf("exit %d; log:\n%s", code, log)
