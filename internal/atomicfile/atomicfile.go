@@ -55,7 +55,7 @@ func Write(path string, mode os.FileMode, write func(*os.File) error) (err error
 // visible and an existing file (a hard link into a shared tree) is never
 // written through. The launcher writes its cache records with it.
 func WriteFile(path string, data []byte, perm os.FileMode) error {
-	tmp := path + TempInfix + strconv.Itoa(os.Getpid()) + "-" + randomHex(4)
+	tmp := TempName(path)
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, perm)
 	if err != nil {
 		return err
@@ -75,6 +75,13 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 		return err
 	}
 	return nil
+}
+
+// TempName returns a fresh name next to path for a temporary file or
+// directory that is renamed to path once complete:
+// PATH.tmp-PID-RANDOM, which cleaners recognise by TempInfix.
+func TempName(path string) string {
+	return path + TempInfix + strconv.Itoa(os.Getpid()) + "-" + randomHex(4)
 }
 
 func randomHex(n int) string {

@@ -1,14 +1,11 @@
 package cache
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -88,7 +85,7 @@ func Ensure(dir string, check func(dir string) error, build func(work string) er
 		return false, err
 	}
 	removeWorkDirs(dir)
-	work := dir + workSuffix + strconv.Itoa(os.Getpid()) + "-" + randomHex(4)
+	work := atomicfile.TempName(dir)
 	if err := os.Mkdir(work, 0o755); err != nil {
 		return false, fmt.Errorf("creating work directory: %w", err)
 	}
@@ -154,7 +151,7 @@ func discard(dir string) error {
 	if !exists(dir) {
 		return nil
 	}
-	trash := dir + workSuffix + "trash-" + randomHex(4)
+	trash := atomicfile.TempName(dir)
 	if err := os.Rename(dir, trash); err != nil {
 		return fmt.Errorf("removing %s: %w", dir, err)
 	}
@@ -188,14 +185,6 @@ func globEscape(s string) string {
 func exists(path string) bool {
 	_, err := os.Lstat(path)
 	return err == nil
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		return strconv.FormatInt(int64(os.Getpid()), 16)
-	}
-	return hex.EncodeToString(b)
 }
 
 // SyncDir makes the entries of the directory at path durable (fsync).
