@@ -64,6 +64,18 @@ type launcher struct {
 	vars  map[string]string
 	log   *logger
 	errw  io.Writer
+
+	exeInfo os.FileInfo // the archive's stat, once taken (statExe)
+	exeErr  error
+}
+
+// statExe stats the archive once per run: naming sys.argv[0] and keying the
+// warm plan both need it.
+func (l *launcher) statExe() (os.FileInfo, error) {
+	if l.exeInfo == nil && l.exeErr == nil {
+		l.exeInfo, l.exeErr = os.Stat(l.exe)
+	}
+	return l.exeInfo, l.exeErr
 }
 
 func newLauncher(argv, env []string, errw io.Writer) (*launcher, error) {
@@ -83,8 +95,10 @@ func newLauncher(argv, env []string, errw io.Writer) (*launcher, error) {
 	if len(argv) > 0 {
 		if strings.ContainsRune(argv[0], '/') {
 			l.argv0 = argv[0]
-		} else if p := foundOnPath(argv[0], exe, l.getenv("PATH")); p != "" {
-			l.argv0 = p
+		} else if self, err := l.statExe(); err == nil {
+			if p := foundOnPath(argv[0], self, l.getenv("PATH")); p != "" {
+				l.argv0 = p
+			}
 		}
 		l.args = argv[1:]
 	}
@@ -93,15 +107,14 @@ func newLauncher(argv, env []string, errw io.Writer) (*launcher, error) {
 }
 
 // foundOnPath returns the path under which execvp found the command name
-// (which has no slash) if that is this very file, exe; else name itself if
-// it names exe relative to the working directory (what "python3 app" runs
+// (which has no slash) if that is this very file, self; else name itself if
+// it names self relative to the working directory (what "python3 app" runs
 // the archive as); else "". A script found on PATH gets that path from the
 // kernel as its argv[0]: a symlink /usr/local/bin/tool to the archive gives
 // sys.argv[0] (and argparse's prog) that name, not the name of the file it
 // leads to.
-func foundOnPath(name, exe, pathEnv string) string {
-	self, err := os.Stat(exe)
-	if name == "" || err != nil {
+func foundOnPath(name string, self os.FileInfo, pathEnv string) string {
+	if name == "" {
 		return ""
 	}
 	if pathEnv == "" {
@@ -146,7 +159,7 @@ func (l *launcher) run() error {
 			return fmt.Errorf("PEX_MODULE %q: %v; set it to MODULE or MODULE:FUNC", m, err)
 		}
 	}
-	fi, err := os.Stat(l.exe)
+	fi, err := l.statExe()
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", l.exe, err)
 	}
