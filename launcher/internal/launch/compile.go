@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -62,7 +63,7 @@ func (l *launcher) environWithout(keys ...string) []string {
 	out := make([]string, 0, len(l.env))
 	for _, kv := range l.env {
 		k, _, _ := strings.Cut(kv, "=")
-		if !contains(keys, k) {
+		if !slices.Contains(keys, k) {
 			out = append(out, kv)
 		}
 	}

@@ -64,7 +64,7 @@ func (l *launcher) command(p *Plan) ([]string, []string) {
 	env := make([]string, 0, len(l.env)+len(p.Env)+2)
 	for _, kv := range l.env {
 		k, _, _ := strings.Cut(kv, "=")
-		if k == "PEX" || contains(consumed, k) || interactive && (k == "PEX_MODULE" || k == "PEX_SCRIPT") {
+		if k == "PEX" || slices.Contains(consumed, k) || interactive && (k == "PEX_MODULE" || k == "PEX_SCRIPT") {
 			// The boot module removes PEX_MODULE and PEX_SCRIPT; no boot
 			// module runs under PEX_INTERPRETER.
 			continue
@@ -89,14 +89,6 @@ func (l *launcher) command(p *Plan) ([]string, []string) {
 	return argv, env
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 // damaged reports whether an exec error means the environment's python is
 // missing or unusable (rather than, say, an argument list too long).
