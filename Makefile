@@ -5,7 +5,7 @@ export PATH := /usr/local/go/bin:$(PATH)
 GO ?= go
 BIN := $(CURDIR)/bin
 WHEELHOUSE := $(CURDIR)/wheelhouse
-FUZZTIME ?= 3s
+FUZZTIME ?= 20000x
 GOFLAGS_STATIC := CGO_ENABLED=0
 LDFLAGS := -s -w
 
