@@ -5,6 +5,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/rules-pex/rules_pex/internal/layout"
 	"github.com/rules-pex/rules_pex/internal/regfile"
+	"github.com/rules-pex/rules_pex/tools/packer/internal/lock"
 	"github.com/rules-pex/rules_pex/tools/packer/internal/pack"
 )
 
@@ -30,6 +32,8 @@ const usage = `usage:
   packer verify FILE      check every entry against the manifest; exit 0 only if sound
   packer check-wheel -o SUMMARY WHEEL
                           validate WHEEL fully and write its summary (JSON) for --checked-wheel
+  packer lock --lock FILE [--directory DIR]... [--listing BASEURL=HTMLFILE]...
+                          read a lock file and print its packages and their wheels as JSON on stdout
 
 build options:
   -o, --output OUT                  the executable to write (atomically: nothing is left on failure)
@@ -52,6 +56,22 @@ build options:
                                     wheel entries are copied with their own compression, and the
                                     archive's __main__.py (what "python3 OUT" runs) is always stored
   @PARAMSFILE                       read more arguments from a file, one per line (Bazel's multiline format)
+
+lock options:
+  --lock FILE                       pylock.toml or pylock.NAME.toml: a PEP 751 lock; any other name: a pip
+                                    requirements file in which every requirement is NAME[EXTRAS]==VERSION
+                                    [; MARKER] with --hash=sha256:HEX options (pip-compile --generate-hashes,
+                                    uv pip compile --generate-hashes); -r, -c, -e and URL requirements are refused
+  --directory DIR                   wheels of the locked versions are taken from DIR; each is hashed and must
+                                    have one of the lock's sha256 hashes (a pylock's wheels get a local path)
+  --listing BASEURL=HTMLFILE        a simple-index or find-links page saved to HTMLFILE, whose relative links
+                                    resolve against BASEURL; its .whl links of the locked versions are listed
+                                    (a #sha256= fragment must be one of the lock's hashes; without one, the
+                                    caller checks the file after download). For requirements files only
+  The JSON: {"lock", "format": "requirements"|"pylock", "index_urls", "find_links", "packages": [{"name",
+  "version", "marker", "extras", "line", "wheels": [{"filename", "url", "path", "sha256"}], "sha256"}],
+  "skipped": [{"name", "version", "line", "reason"}]}, names and versions normalized, sorted. Packages
+  that are not wheels (sdist only, vcs, directory, archive) are skipped, with the reason.
 
 exit codes:
   0  success
@@ -88,6 +108,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		})
 	case "check-wheel":
 		return runCheckWheel(args[1:], stderr)
+	case "lock":
+		return runLock(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -177,11 +199,63 @@ func runCheckWheel(args []string, stderr io.Writer) int {
 	return exitOK
 }
 
+func runLock(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("packer lock", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var o lock.Options
+	var dirs, listings multi
+	fs.StringVar(&o.Lock, "lock", "", "")
+	fs.Var(&dirs, "directory", "")
+	fs.Var(&listings, "listing", "")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || o.Lock == "" {
+		why := "want --lock FILE"
+		switch {
+		case err != nil:
+			why = err.Error()
+		case fs.NArg() > 0:
+			why = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
+		}
+		fmt.Fprintf(stderr, "packer lock: %s\n%s", why, usage)
+		return exitUsage
+	}
+	o.Directories = dirs
+	for _, l := range listings {
+		base, file, ok := strings.Cut(l, "=")
+		if !ok || base == "" || file == "" {
+			fmt.Fprintf(stderr, "packer lock: --listing %q: want BASEURL=HTMLFILE\n%s", l, usage)
+			return exitUsage
+		}
+		o.Listings = append(o.Listings, lock.Listing{BaseURL: base, File: file})
+	}
+	l, err := lock.Read(&o)
+	if err != nil {
+		printProblems(stderr, err)
+		return exitInvalid
+	}
+	out, err := json.MarshalIndent(l, "", " ")
+	if err != nil {
+		printProblems(stderr, err)
+		return exitInvalid
+	}
+	if _, err := stdout.Write(append(out, '\n')); err != nil {
+		printProblems(stderr, fmt.Errorf("writing the JSON: %w", err))
+		return exitInvalid
+	}
+	return exitOK
+}
+
 // printProblems prints one line per problem, each with the tool's prefix.
 func printProblems(w io.Writer, err error) {
 	var ps pack.Problems
 	if errors.As(err, &ps) {
 		for _, p := range ps {
+			fmt.Fprintf(w, "packer: %s\n", p)
+		}
+		return
+	}
+	var lps lock.Problems
+	if errors.As(err, &lps) {
+		for _, p := range lps {
 			fmt.Fprintf(w, "packer: %s\n", p)
 		}
 		return
