@@ -5,6 +5,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -232,12 +233,16 @@ func runLock(args []string, stdout, stderr io.Writer) int {
 		printProblems(stderr, err)
 		return exitInvalid
 	}
-	out, err := json.MarshalIndent(l, "", " ")
-	if err != nil {
+	// Markers hold < and >: no HTML escaping, so the JSON stays readable.
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(l); err != nil {
 		printProblems(stderr, err)
 		return exitInvalid
 	}
-	if _, err := stdout.Write(append(out, '\n')); err != nil {
+	if _, err := stdout.Write(out.Bytes()); err != nil {
 		printProblems(stderr, fmt.Errorf("writing the JSON: %w", err))
 		return exitInvalid
 	}

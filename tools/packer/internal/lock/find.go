@@ -44,7 +44,12 @@ func (pl pool) addWheel(filename string, c *candidate) bool {
 // file in a directory with the sha256 of one of its wheels gives that wheel
 // a local path.
 func findWheels(l *Lock, o *Options, ps *Problems) {
-	if len(o.Directories) == 0 && len(o.Listings) == 0 {
+	if l.Format == FormatPylock {
+		for _, pkg := range l.Packages {
+			checkPaths(pkg, ps)
+		}
+	}
+	if len(o.Directories) == 0 && len(o.Listings) == 0 || len(*ps) > 0 {
 		return
 	}
 	pl := pool{}
@@ -103,22 +108,48 @@ func (pl pool) candidatesOf(pkg *Package) []*candidate {
 	return out
 }
 
+// checkPaths checks the local files a pylock names for pkg's wheels
+// against their sha256. A missing file is an error unless the wheel has a
+// URL too.
+func checkPaths(pkg *Package, ps *Problems) {
+	for i, w := range pkg.Wheels {
+		if w.Path == "" {
+			continue
+		}
+		sum, err := fileSHA256(w.Path)
+		switch {
+		case err != nil && w.URL != "" && os.IsNotExist(err):
+			pkg.Wheels[i].Path = "" // fetched from its URL instead
+		case err != nil:
+			ps.addf("%s: %s: %v", pkg.where, w.Filename, err)
+		case sum != w.SHA256:
+			ps.addf("%s: %s: the file %s has sha256 %s, but the lock says %s; fix the lock's hash or the file", pkg.where, w.Filename, w.Path, sum, w.SHA256)
+		}
+	}
+}
+
+// fileSHA256 returns the sha256 of a regular file, streaming it.
+func fileSHA256(path string) (string, error) {
+	f, err := regfile.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("reading %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
 // hash computes the sha256 of a local candidate, streaming the file.
 func (c *candidate) hash() error {
 	if c.path == "" || c.sha256 != "" {
 		return nil
 	}
-	f, err := regfile.Open(c.path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return fmt.Errorf("reading %s: %w", c.path, err)
-	}
-	c.sha256 = hex.EncodeToString(h.Sum(nil))
-	return nil
+	sum, err := fileSHA256(c.path)
+	c.sha256 = sum
+	return err
 }
 
 // match gives a requirements package the candidates whose hash the lock
