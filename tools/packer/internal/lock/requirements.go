@@ -272,7 +272,7 @@ func (l *Lock) add(pkg *Package, byName map[string]*Package, ps *Problems) {
 		l.Packages = append(l.Packages, pkg)
 		return
 	}
-	if prev.Version != pkg.Version {
+	if !sameVersion(prev.Version, pkg.Version) {
 		ps.addf("%s: %s is also locked at version %s (line %d); a wheel repository holds one version of each project: keep one (lock for one environment, or pin one version for all)", pkg.where, pkg.Name, prev.Version, prev.Line)
 		return
 	}
@@ -289,4 +289,15 @@ func (l *Lock) add(pkg *Package, byName map[string]*Package, ps *Problems) {
 			prev.Marker = "(" + prev.Marker + ") or (" + pkg.Marker + ")"
 		}
 	}
+}
+
+// sameVersion reports whether two versions are equal per PEP 440 (or, when
+// one is not a PEP 440 version, as strings).
+func sameVersion(a, b string) bool {
+	va, errA := pep440.Parse(a)
+	vb, errB := pep440.Parse(b)
+	if errA != nil || errB != nil {
+		return a == b
+	}
+	return va.Equal(vb)
 }
