@@ -8,31 +8,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rules-pex/rules_pex/internal/wheel/wheeltest"
 )
 
-// wheelhouseDir returns the wheelhouse of real wheels (repacked from
-// Debian's python3-* packages), found as the packer's other tests find it:
-// RULES_PEX_WHEELHOUSE names it, which must then hold wheels; unset, the
-// repository's wheelhouse/ is used if it has been built (not in Bazel's
-// sandbox, where the test is skipped).
+// wheelhouseDir returns the wheelhouse of real wheels (see
+// wheeltest.Wheelhouse).
 func wheelhouseDir(tb testing.TB) string {
 	tb.Helper()
-	dir, set := os.LookupEnv("RULES_PEX_WHEELHOUSE")
-	if !set {
-		dir = filepath.Join("..", "..", "..", "..", "wheelhouse")
-	}
-	whls, _ := filepath.Glob(filepath.Join(dir, "*.whl"))
-	if len(whls) == 0 {
-		if set {
-			tb.Fatalf("RULES_PEX_WHEELHOUSE=%s holds no *.whl files; build it with `make wheelhouse`", dir)
-		}
-		tb.Skip("no wheelhouse: set RULES_PEX_WHEELHOUSE (the Makefile does) or run `make wheelhouse`")
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return abs
+	dir, _ := wheeltest.Wheelhouse(tb, filepath.Join("..", "..", "..", ".."))
+	return dir
 }
 
 // lockDir copies the lock file fixture into a new directory as name, next

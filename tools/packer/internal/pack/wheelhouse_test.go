@@ -1,29 +1,17 @@
 package pack
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/rules-pex/rules_pex/internal/wheel/wheeltest"
 )
 
 // wheelhouse returns the real wheels of the wheelhouse (wheels repacked from
-// Debian's python3-* packages), as internal/wheel's TestWheelhouse finds
-// them: RULES_PEX_WHEELHOUSE names the directory, which must then hold
-// wheels; unset, the repository's wheelhouse/ is used if it has been built
-// (not in Bazel's sandbox, where the test is skipped).
+// Debian's python3-* packages); see wheeltest.Wheelhouse.
 func wheelhouse(tb testing.TB) []string {
 	tb.Helper()
-	dir, set := os.LookupEnv("RULES_PEX_WHEELHOUSE")
-	if !set {
-		dir = filepath.Join("..", "..", "..", "..", "wheelhouse")
-	}
-	whls, _ := filepath.Glob(filepath.Join(dir, "*.whl"))
-	if len(whls) == 0 {
-		if set {
-			tb.Fatalf("RULES_PEX_WHEELHOUSE=%s holds no *.whl files; build it with `make wheelhouse`", dir)
-		}
-		tb.Skip("no wheelhouse: set RULES_PEX_WHEELHOUSE (the Makefile does) or run `make wheelhouse`")
-	}
+	_, whls := wheeltest.Wheelhouse(tb, filepath.Join("..", "..", "..", ".."))
 	return whls
 }
 
