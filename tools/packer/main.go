@@ -64,7 +64,8 @@ lock options:
                                     [; MARKER] with --hash=sha256:HEX options (pip-compile --generate-hashes,
                                     uv pip compile --generate-hashes); -r, -c, -e and URL requirements are refused
   --directory DIR                   wheels of the locked versions are taken from DIR; each is hashed and must
-                                    have one of the lock's sha256 hashes (a pylock's wheels get a local path)
+                                    have one of the lock's sha256 hashes (a pylock's wheels get a local path);
+                                    a project with a marker and no file of its version there is skipped
   --listing BASEURL=HTMLFILE        a simple-index or find-links page saved to HTMLFILE, whose relative links
                                     resolve against BASEURL; its .whl links of the locked versions are listed
                                     (a #sha256= fragment must be one of the lock's hashes; without one, the

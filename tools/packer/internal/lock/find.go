@@ -28,14 +28,15 @@ type candidate struct {
 // sources, by normalized project name.
 type pool map[string][]*candidate
 
-func (pl pool) addWheel(filename string, c *candidate) bool {
+// addWheel adds c, the file filename, if that is a valid wheel file name
+// (other files cannot be any locked wheel).
+func (pl pool) addWheel(filename string, c *candidate) {
 	n, err := wheel.ParseFilename(filename)
 	if err != nil {
-		return false
+		return
 	}
 	c.name = n
 	pl[n.NormalizedProject()] = append(pl[n.NormalizedProject()], c)
-	return true
 }
 
 // findWheels fills in the wheels of every package of l from the
@@ -69,14 +70,21 @@ func findWheels(l *Lock, o *Options, ps *Problems) {
 	if len(*ps) > 0 {
 		return
 	}
+	var kept []*Package
 	for _, pkg := range l.Packages {
-		switch l.Format {
-		case FormatPylock:
+		switch {
+		case l.Format == FormatPylock:
 			pl.localPaths(pkg, ps)
-		default:
-			pl.match(pkg, strings.Join(sources, " or "), ps)
+		case !pl.match(pkg, strings.Join(sources, " or "), ps):
+			// A project only some environments need (pywin32 ; sys_platform
+			// == "win32" in a universal lock) may well have no wheel here.
+			l.Skipped = append(l.Skipped, Skipped{Name: pkg.Name, Version: pkg.Version, Line: pkg.Line,
+				Reason: fmt.Sprintf("no wheel of it in %s, and its marker %s may not hold where the wheels are used", strings.Join(sources, " or "), pkg.Marker)})
+			continue
 		}
+		kept = append(kept, pkg)
 	}
+	l.Packages = kept
 }
 
 func (pl pool) readDirectory(dir string) error {
@@ -153,15 +161,17 @@ func (c *candidate) hash() error {
 }
 
 // match gives a requirements package the candidates whose hash the lock
-// allows (and links without a hash).
-func (pl pool) match(pkg *Package, sources string, ps *Problems) {
+// allows (and links without a hash). Finding none is a problem, except for
+// a package with a marker and no file of its version at all: match then
+// reports false, for the caller to skip it.
+func (pl pool) match(pkg *Package, sources string, ps *Problems) bool {
 	cands := pl.candidatesOf(pkg)
 	var others []string
 	best := map[string]Wheel{}
 	for _, c := range cands {
 		if err := c.hash(); err != nil {
 			ps.addf("%s: %v", pkg.where, err)
-			continue
+			return true
 		}
 		if c.sha256 != "" && !slices.Contains(pkg.SHA256, c.sha256) {
 			others = append(others, fmt.Sprintf("%s sha256 %s", c.name, c.sha256))
@@ -177,14 +187,17 @@ func (pl pool) match(pkg *Package, sources string, ps *Problems) {
 			slices.Sort(others)
 			others = slices.Compact(others)
 			ps.addf("%s: no wheel in %s has one of the lock's sha256 hashes (%d files with other hashes: %s); fix the lock's --hash lines or the files", pkg.where, sources, len(others), strings.Join(others, ", "))
-		} else {
+		} else if pkg.Marker == "" {
 			ps.addf("%s: no wheel of %s %s in %s; add one, or pin a version that is there", pkg.where, pkg.Name, pkg.Version, sources)
+		} else {
+			return false
 		}
-		return
+		return true
 	}
 	for _, w := range best {
 		pkg.Wheels = append(pkg.Wheels, w)
 	}
+	return true
 }
 
 // better reports whether w is a better source of a file than prev: a local

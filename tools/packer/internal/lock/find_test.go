@@ -229,3 +229,27 @@ func TestAnchors(t *testing.T) {
 		t.Errorf("anchors = %q, want %q", got, want)
 	}
 }
+
+// TestDirectoryMarkerSkipped: a project with a marker and no wheel in the
+// directory (a Windows-only one in a universal lock) is skipped, not an
+// error; without a marker, or with files of other hashes, it is an error.
+func TestDirectoryMarkerSkipped(t *testing.T) {
+	wh := wheelhouseDir(t)
+	six := sha256Of(t, filepath.Join(wh, "six-1.16.0-py3-none-any.whl"))
+	text := "six==1.16.0 --hash=sha256:" + six + "\npywin32==306 ; sys_platform == 'win32' --hash=sha256:" + hashA + "\n"
+	l, err := readText(t, "requirements.txt", text, Options{Directories: []string{wh}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summary(l); got != "six==1.16.0 line 1 sha256 "+six[:1]+" wheel six-1.16.0-py3-none-any.whl\n" {
+		t.Errorf("packages:\n%s", got)
+	}
+	want := `[{pywin32 306 2 no wheel of it in --directory ` + wh + `, and its marker sys_platform == "win32" may not hold where the wheels are used}]`
+	if got := fmt.Sprint(l.Skipped); got != want {
+		t.Errorf("skipped = %s\nwant %s", got, want)
+	}
+	_, err = readText(t, "requirements.txt", "six==1.16.0 ; python_version >= '3' --hash=sha256:"+hashA+"\n", Options{Directories: []string{wh}})
+	if err == nil || !strings.Contains(err.Error(), "no wheel in --directory "+wh+" has one of the lock's sha256 hashes") {
+		t.Errorf("a marker does not excuse a wrong hash: %v", err)
+	}
+}

@@ -89,13 +89,6 @@ func (ps *Problems) addf(format string, args ...any) {
 	*ps = append(*ps, fmt.Sprintf(format, args...))
 }
 
-func (ps Problems) err() error {
-	if len(ps) == 0 {
-		return nil
-	}
-	return ps
-}
-
 // maxLock bounds a lock file; real ones are at most a few megabytes.
 const maxLock = 256 << 20
 
