@@ -5,8 +5,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -234,16 +232,12 @@ func runLock(args []string, stdout, stderr io.Writer) int {
 		printProblems(stderr, err)
 		return exitInvalid
 	}
-	// Markers hold < and >: no HTML escaping, so the JSON stays readable.
-	var out bytes.Buffer
-	enc := json.NewEncoder(&out)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", " ")
-	if err := enc.Encode(l); err != nil {
+	out, err := l.JSON()
+	if err != nil {
 		printProblems(stderr, err)
 		return exitInvalid
 	}
-	if _, err := stdout.Write(out.Bytes()); err != nil {
+	if _, err := stdout.Write(out); err != nil {
 		printProblems(stderr, fmt.Errorf("writing the JSON: %w", err))
 		return exitInvalid
 	}

@@ -70,7 +70,7 @@ func findWheels(l *Lock, o *Options, ps *Problems) {
 	if len(*ps) > 0 {
 		return
 	}
-	var kept []*Package
+	kept := []*Package{}
 	for _, pkg := range l.Packages {
 		switch {
 		case l.Format == FormatPylock:

@@ -9,7 +9,9 @@
 package lock
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -149,6 +151,20 @@ func (l *Lock) sort() {
 	slices.SortFunc(l.Skipped, func(a, b Skipped) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Version, b.Version), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Reason, b.Reason))
 	})
+}
+
+// JSON returns l as indented JSON, as `packer lock` prints it: fields in
+// the order of the types, lists sorted, no HTML escapes (markers hold < and
+// >), a final newline. The same lock gives the same bytes.
+func (l *Lock) JSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(l); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // isSHA256 reports whether s is 64 hexadecimal digits.

@@ -2,6 +2,7 @@ package lock
 
 import (
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -220,5 +221,55 @@ func TestPylockRefusesListing(t *testing.T) {
 	_, err := readText(t, "pylock.toml", "lock-version = '1.0'\n", Options{Listings: []Listing{{BaseURL: "https://x/", File: "x.html"}}})
 	if err == nil || !strings.HasSuffix(err.Error(), "pylock.toml: --listing is for requirements files; a pylock.toml names the URL or path of each wheel itself") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden.json")
+
+// TestJSONGolden pins the JSON `packer lock` prints for PEP 751's example,
+// the shape the repository rule reads.
+func TestJSONGolden(t *testing.T) {
+	l, err := Read(&Options{Lock: "testdata/pylock.toml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := l.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const golden = "testdata/pylock.golden.json"
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("the JSON differs from %s (go test -run TestJSONGolden -update rewrites it):\n%s", golden, got)
+	}
+}
+
+// TestJSONEmptyLists: lists are [] in the JSON, never null, even when
+// every package is skipped.
+func TestJSONEmptyLists(t *testing.T) {
+	l, err := readText(t, "pylock.toml", "lock-version = '1.0'\n[[packages]]\nname = 'x'\nvcs = {type = 'git', url = 'https://x'}\n", Options{Directories: []string{t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := l.JSON()
+	for _, want := range []string{`"index_urls": []`, `"find_links": []`, `"packages": []`} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("the JSON lacks %s:\n%s", want, got)
+		}
+	}
+	l, err = readText(t, "requirements.txt", "x==1 ; os_name == 'nt' --hash=sha256:"+hashA+"\n", Options{Directories: []string{t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := l.JSON(); !strings.Contains(string(got), `"packages": []`) || !strings.Contains(string(got), `"name": "x"`) {
+		t.Errorf("want no packages and x skipped:\n%s", got)
 	}
 }
