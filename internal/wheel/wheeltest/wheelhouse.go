@@ -1,6 +1,8 @@
 package wheeltest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"testing"
@@ -30,4 +32,15 @@ func Wheelhouse(tb testing.TB, root string) (string, []string) {
 		tb.Skip("no wheelhouse: set RULES_PEX_WHEELHOUSE (the Makefile does) or run `make wheelhouse`")
 	}
 	return abs, whls
+}
+
+// SHA256 returns the sha256 of the file at path, in lowercase hex.
+func SHA256(tb testing.TB, path string) string {
+	tb.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }

@@ -1,8 +1,6 @@
 package packer_test
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -47,15 +45,7 @@ func lockWheelhouse(t *testing.T) string {
 	return dir
 }
 
-func fileSHA256(t *testing.T, path string) string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
-}
+func fileSHA256(t *testing.T, path string) string { return wheeltest.SHA256(t, path) }
 
 // copyLock copies a lock fixture into dir.
 func copyLock(t *testing.T, fixture, dir, name string) {

@@ -1,8 +1,6 @@
 package lock
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,8 +10,7 @@ import (
 	"github.com/rules-pex/rules_pex/internal/wheel/wheeltest"
 )
 
-// wheelhouseDir returns the wheelhouse of real wheels (see
-// wheeltest.Wheelhouse).
+// wheelhouseDir returns the wheelhouse of real wheels.
 func wheelhouseDir(tb testing.TB) string {
 	tb.Helper()
 	dir, _ := wheeltest.Wheelhouse(tb, filepath.Join("..", "..", "..", ".."))
@@ -39,15 +36,7 @@ func lockDir(t *testing.T, fixture, name string) string {
 	return dir
 }
 
-func sha256Of(t *testing.T, path string) string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
-}
+func sha256Of(t *testing.T, path string) string { return wheeltest.SHA256(t, path) }
 
 // TestRequirementsDirectory reads the pip-made lock of testdata against
 // the wheelhouse: every package gets its one wheel, hashed.
