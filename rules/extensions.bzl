@@ -11,12 +11,20 @@ pex.wheels(
     directory = "third_party/wheels",  # relative to the root module, or absolute
 )
 use_repo(pex, "pypi")
+
+pex.wheels(
+    name = "locked",
+    lock = "//:requirements.txt",  # or a pylock.toml
+    index_url = "https://pypi.org/simple",
+)
+use_repo(pex, "locked")
 ```
 
 rules_pex's own MODULE.bazel registers the prebuilt toolchains of its
 release (`pex.toolchains()`, `@rules_pex_toolchains//:all`).
 """
 
+load("//rules/private:host_packer.bzl", "host_packer")
 load("//rules/private:pex_wheel_repo.bzl", "pex_wheel_repository")
 load("//rules/private:prebuilt_repo.bzl", "pex_prebuilt_toolchains")
 load("//rules/private:versions.bzl", "RELEASE")
@@ -29,9 +37,12 @@ _toolchains = tag_class(
 )
 
 _wheels = tag_class(
-    doc = "Declares a `pex_wheel_repository`: one `pex_wheel` per project of a directory of wheels or a lock list.",
+    doc = "Declares a `pex_wheel_repository`: one `pex_wheel` per project of a lock file, a directory of wheels or a URL list.",
     attrs = {
         "directory": attr.string(doc = "A directory of `.whl` files: absolute, or relative to the root module's directory."),
+        "find_links": attr.string_list(doc = "With `lock` (a requirements file): find-links pages or directories."),
+        "index_url": attr.string(doc = "With `lock` (a requirements file): the simple index to fetch wheels from."),
+        "lock": attr.label(doc = "A lock file: `pylock.toml` (PEP 751) or a pip requirements file with `--hash` options."),
         "name": attr.string(mandatory = True, doc = "Name of the repository, e.g. `pypi`."),
         "wheels": attr.string_dict(doc = "Wheel URL → sha256."),
     },
@@ -47,7 +58,17 @@ def _pex_impl(mctx):
             directory = tag.directory
             if directory and not directory.startswith("/"):
                 directory = root + "/" + directory
-            pex_wheel_repository(name = tag.name, directory = directory, wheels = tag.wheels)
+            pex_wheel_repository(
+                name = tag.name,
+                directory = directory,
+                wheels = tag.wheels,
+                lock = tag.lock,
+                index_url = tag.index_url,
+                find_links = tag.find_links,
+            )
+
+    # Lock repositories run it at fetch time; fetched only then.
+    host_packer(name = "rules_pex_host_packer", release = RELEASE, from_source = False)
     for name in toolchains:
         pex_prebuilt_toolchains(
             name = name,

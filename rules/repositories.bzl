@@ -29,6 +29,7 @@ rules_pex_register_toolchains(from_source = True)
 load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
 load("//rules/private:files_repo.bzl", "files_repository")
 load("//rules/private:go_module_repo.bzl", "go_module_repository")
+load("//rules/private:host_packer.bzl", "host_packer")
 load("//rules/private:pex_wheel_repo.bzl", _pex_wheel_repository = "pex_wheel_repository")
 load("//rules/private:prebuilt_repo.bzl", "pex_prebuilt_toolchains")
 load("//rules/private:versions.bzl", "RELEASE")
@@ -38,7 +39,11 @@ pex_wheel_repository = _pex_wheel_repository
 def rules_pex_dependencies(toolchains_from_source = False):
     """Declares the repositories rules_pex needs, unless the WORKSPACE already has them.
 
-    The prebuilt toolchains need none. Building the tools from source needs
+    Always `@rules_pex_host_packer`, the packer for the machine Bazel runs
+    on, which `pex_wheel_repository(lock = ...)` runs at fetch time: in a
+    release, the prebuilt binary pinned by sha256 (fetched only when a lock
+    repository is); in a source checkout or with `toolchains_from_source`,
+    built from rules_pex's sources with the host's Go. Building the tools from source needs
     rules_go v0.34.0 (the newest release that runs on Bazel 4.2) and
     `github.com/klauspost/compress`, both from their Go module zips, fetched
     by the host's `go mod download` (from `GOPROXY` or the module cache) and
@@ -54,6 +59,7 @@ def rules_pex_dependencies(toolchains_from_source = False):
         `go` command. Follow with `rules_pex_go_setup()` from
         `@rules_pex//rules:go_setup.bzl`.
     """
+    maybe(host_packer, name = "rules_pex_host_packer", release = RELEASE, from_source = toolchains_from_source)
     if not toolchains_from_source:
         return
     maybe(

@@ -8,7 +8,16 @@ come this way, so a machine that can reach a Go module proxy, or has the
 modules in its cache, needs no other network access.
 """
 
-def _go_binary_path(rctx):
+def go_binary_path(rctx, what = None):
+    """Finds the host's `go` command: `$GOROOT/bin/go`, else `go` on PATH, else the usual places.
+
+    Args:
+      rctx: the repository context.
+      what: who needs it, for the error message (default: this rule and its name).
+
+    Returns:
+      The path of the `go` command.
+    """
     goroot = rctx.os.environ.get("GOROOT", "")
     if goroot:
         go = rctx.path(goroot + "/bin/go")
@@ -20,10 +29,10 @@ def _go_binary_path(rctx):
     for candidate in ["/usr/local/go/bin/go", "/usr/lib/go/bin/go"]:
         if rctx.path(candidate).exists:
             return rctx.path(candidate)
-    fail("go_module_repository(name = %r): no Go command found (looked at $GOROOT/bin/go, PATH, /usr/local/go/bin/go); install Go or set GOROOT" % rctx.name)
+    fail("%s: no Go command found (looked at $GOROOT/bin/go, PATH, /usr/local/go/bin/go); install Go or set GOROOT" % (what or "go_module_repository(name = %r)" % rctx.name))
 
 def _go_module_repository_impl(rctx):
-    go = _go_binary_path(rctx)
+    go = go_binary_path(rctx)
     module = "%s@%s" % (rctx.attr.module, rctx.attr.version)
     env = {
         "GO111MODULE": "on",

@@ -100,7 +100,7 @@ def _collect_inputs(ctx):
             import_sets.append(dep[PyInfo].imports)
         elif PexWheelInfo in dep:
             checked_sets.append(dep[PexWheelInfo].transitive_checked)
-            requirements[dep[PexWheelInfo].project] = True
+            requirements[dep[PexWheelInfo].requirement] = True
         else:
             files = dep[DefaultInfo].files.to_list()
             if not files or [f for f in files if not f.basename.endswith(".whl")]:

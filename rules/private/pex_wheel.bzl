@@ -5,6 +5,18 @@ load(":providers.bzl", "PexWheelInfo")
 load(":toolchains.bzl", "PACKER_TOOLCHAIN_TYPE")
 load(":wheel_name.bzl", "normalize_project", "project_of_wheel")
 
+def _requirement(ctx, project):
+    """The PEP 508 root requirement of this target: project[extras]; marker."""
+    extras = [normalize_project(e) for e in ctx.attr.extras]
+    for e in extras:
+        if not e or [c for c in e.elems() if not (c.isalnum() or c == "-")]:
+            fail("pex_wheel %s: extras has %r, which is not an extra's name (letters, digits, -, _ and .)" % (ctx.label, e))
+    requirement = project + ("[%s]" % ",".join(sorted(extras)) if extras else "")
+    marker = ctx.attr.marker.strip()
+    if marker.startswith(";"):
+        fail("pex_wheel %s: marker = %r starts with ';'; give the marker alone, e.g. 'sys_platform == \"linux\"'" % (ctx.label, ctx.attr.marker))
+    return requirement + ("; " + marker if marker else "")
+
 def _pex_wheel_impl(ctx):
     project = normalize_project(ctx.attr.project or ctx.label.name)
     for f in ctx.files.wheels:
@@ -21,6 +33,7 @@ def _pex_wheel_impl(ctx):
     return [
         PexWheelInfo(
             project = project,
+            requirement = _requirement(ctx, project),
             transitive_checked = depset(
                 checked,
                 transitive = [dep[PexWheelInfo].transitive_checked for dep in ctx.attr.deps],
@@ -55,6 +68,12 @@ pex_wheel(
     attrs = {
         "deps": attr.label_list(
             doc = "`pex_wheel` targets of the projects this one requires.",
+        ),
+        "extras": attr.string_list(
+            doc = "Extras of the project that are wanted (`[\"socks\"]`): the root requirement `pex_binary` gives the packer becomes `requests[socks]`. `deps` must then hold the extras' requirements too (`pex_wheel_repository` wires them from a lock).",
+        ),
+        "marker": attr.string(
+            doc = "A PEP 508 environment marker (`sys_platform == \"linux\"`) the root requirement carries, as a lock says it: the launcher installs the project only where the marker holds. The packer checks the syntax; default: none.",
         ),
         "project": attr.string(
             doc = "The project's name; default: the target's name. Compared after PEP 503 normalization with the name in each wheel's file name.",

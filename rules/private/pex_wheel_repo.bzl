@@ -1,4 +1,4 @@
-"""pex_wheel_repository: one `pex_wheel` target per project, from a directory of wheels or a lock list."""
+"""pex_wheel_repository: one `pex_wheel` target per project, from a directory of wheels, a URL list or a lock file."""
 
 load(":repo_label.bzl", "rules_pex_repo")
 load(":wheel_name.bzl", "normalize_project", "project_of_wheel")
@@ -47,17 +47,32 @@ def _marker_mentions_extra(marker):
         text = text.replace(sep, " ")
     return "extra" in text.split(" ")
 
-def parse_requires_dist(value):
+def _marker_extras(marker):
+    """Returns the normalized extras `extra == "NAME"` clauses of a marker name."""
+    text = marker.replace("'", "\"")
+    for _ in range(len(text)):
+        if "  " not in text:
+            break
+        text = text.replace("  ", " ")
+    text = text.replace("extra ==", "extra==").replace("== \"", "==\"")
+    out = []
+    for part in text.split("extra==\"")[1:]:
+        out.append(normalize_project(part.partition("\"")[0]))
+    return out
+
+def parse_requires_dist(value, extras = []):
     """Reads the project a Requires-Dist value names.
 
     Args:
       value: the value of a Requires-Dist header, e.g. `idna (>=2.5) ; python_version >= "3"`.
+      extras: the normalized extras of the project that are wanted: a
+        requirement under `extra == "socks"` counts when `socks` is one.
 
     Returns:
-      The normalized project name, or None when only an extra needs it.
+      The normalized project name, or None when only an extra that is not wanted needs it.
     """
     requirement, _, marker = value.partition(";")
-    if marker and _marker_mentions_extra(marker):
+    if marker and _marker_mentions_extra(marker) and not [e for e in _marker_extras(marker) if e in extras]:
         return None
     name = []
     for c in requirement.strip().elems():
@@ -105,50 +120,58 @@ def _read_metadata(rctx, wheel, scratch):
                 return rctx.read(metadata)
     fail("pex_wheel_repository(name = %r): %s has no *.dist-info/METADATA; it is not a valid wheel" % (rctx.name, wheel.basename))
 
-def _pex_wheel_repository_impl(rctx):
-    wheels = []  # (basename, path)
-    if rctx.attr.directory:
-        directory = rctx.attr.directory
-        if not directory.startswith("/"):
-            directory = str(rctx.path(Label("@//:WORKSPACE")).dirname) + "/" + directory
-        d = rctx.path(directory)
-        if not d.exists:
-            fail("pex_wheel_repository(name = %r): directory = %r does not exist (looked at %s); make the wheels first, or fix the path (absolute, or relative to the workspace root)" % (rctx.name, rctx.attr.directory, d))
-        for entry in d.readdir():
-            if entry.basename.endswith(".whl"):
-                wheels.append((entry.basename, entry))
-    for url, sha256 in rctx.attr.wheels.items():
-        basename = _unquote(url.rstrip("/").split("/")[-1].split("?")[0])
-        if not basename.endswith(".whl"):
-            fail("pex_wheel_repository(name = %r): wheels has %r, whose file name does not end in .whl" % (rctx.name, url))
-        out = "_downloads/" + basename
-        rctx.download(url = url, output = out, sha256 = sha256)
-        wheels.append((basename, rctx.path(out)))
-    if not wheels:
-        fail("pex_wheel_repository(name = %r): no wheels: set directory (a directory of .whl files) or wheels (URL -> sha256)" % rctx.name)
+def _version_of_wheel(basename):
+    return basename.split("-")[1] if basename.count("-") >= 4 else ""
 
-    projects = {}  # normalized name -> struct
+def _check_one_version(rctx, wheels, where):
+    """Fails when wheels [(basename, path)] hold two versions of one project."""
+    seen = {}  # project -> (version, basename)
+    for basename, _ in sorted(wheels):
+        project = project_of_wheel(basename)
+        version = _version_of_wheel(basename)
+        if project in seen and seen[project][0] != version:
+            fail("pex_wheel_repository(name = %r): %s has two versions of %s: %s and %s; a repository has one version of each project: remove one, or lock the version you want (lock = ...)" % (rctx.name, where, project, seen[project][1], basename))
+        seen.setdefault(project, (version, basename))
+
+def _generate(rctx, wheels, locked = {}):
+    """Writes the repository: one package per project, aliases, requirements.bzl.
+
+    Args:
+      rctx: the repository context.
+      wheels: list of (basename, path) of every wheel.
+      locked: normalized project -> struct(marker, extras) from a lock file.
+    """
+    projects = {}  # normalized name -> dict
     for i, (basename, path) in enumerate(sorted(wheels)):
         project = project_of_wheel(basename)
+        p = projects.setdefault(project, {"names": {}, "requires": {}, "wheels": []})
+        rctx.symlink(path, "%s/%s" % (project, basename))
+        p["wheels"].append(basename)
+        p["names"][basename.split("-")[0]] = True
+        if len(p["wheels"]) > 1:
+            continue  # every wheel of one version has the same METADATA
         rctx.report_progress("Reading " + basename)
         scratch = "_scratch/%d" % i
         name, requires = parse_metadata(_read_metadata(rctx, path, scratch))
         rctx.delete(scratch)
         if name and normalize_project(name) != project:
             fail("pex_wheel_repository(name = %r): %s says Name: %s in its METADATA, which does not match its file name" % (rctx.name, basename, name))
-        rctx.symlink(path, "%s/%s" % (project, basename))
-        p = projects.setdefault(project, {"requires": {}, "wheels": []})
-        p["wheels"].append(basename)
+        if name:
+            p["names"][name] = True
+        extras = locked[project].extras if project in locked else []
         for value in requires:
-            dep = parse_requires_dist(value)
+            dep = parse_requires_dist(value, extras)
             if dep and dep != project:
                 p["requires"][dep] = True
     rctx.delete("_scratch")
 
     defs = rules_pex_repo() + "//rules:defs.bzl"
+    aliases = {}  # spelling -> project
     for project, p in projects.items():
         deps = sorted([d for d in p["requires"] if d in projects])
         missing = sorted([d for d in p["requires"] if d not in projects])
+        lock = locked.get(project)
+        spellings = sorted([n for n in p["names"] if n != project])
         lines = [
             "# Generated by pex_wheel_repository: the wheels of %s." % project,
             "load(%r, \"pex_wheel\")" % defs,
@@ -163,62 +186,309 @@ def _pex_wheel_repository_impl(rctx):
             "    visibility = [\"//visibility:public\"],",
             "    wheels = [%s]," % ", ".join(["%r" % w for w in sorted(p["wheels"])]),
             "    deps = [%s]," % ", ".join(["\"//%s\"" % d for d in deps]),
-            ")",
-            "",
         ]
+        if lock and lock.extras:
+            lines.append("    extras = [%s]," % ", ".join(["%r" % e for e in lock.extras]))
+        if lock and lock.marker:
+            lines.append("    marker = %r," % lock.marker)
+        lines += [")", ""]
+        if lock and lock.extras:
+            # @pypi//requests:requests[socks]: the same wheels, named as the lock requires them.
+            lines += [
+                "alias(",
+                "    name = %r," % ("%s[%s]" % (project, ",".join(lock.extras))),
+                "    actual = %r," % (":" + project),
+                "    visibility = [\"//visibility:public\"],",
+                ")",
+                "",
+            ]
+        for n in spellings:
+            # A case-insensitive file system has one directory for PyYAML
+            # and pyyaml: the alias in this package serves @pypi//PyYAML there.
+            lines += [
+                "alias(",
+                "    name = %r," % n,
+                "    actual = %r," % (":" + project),
+                "    visibility = [\"//visibility:public\"],",
+                ")",
+                "",
+            ]
+            aliases[n] = project
         rctx.file(project + "/BUILD.bazel", "\n".join(lines))
 
+    for n, project in sorted(aliases.items()):
+        if rctx.path(n + "/BUILD.bazel").exists:
+            continue  # the project's own directory, on a case-insensitive file system
+        rctx.file(n + "/BUILD.bazel", "\n".join([
+            "# Generated by pex_wheel_repository: %s is spelled %s in its METADATA or file names (PEP 503 normalizes both)." % (project, n),
+            "alias(",
+            "    name = %r," % n,
+            "    actual = \"//%s\"," % project,
+            "    visibility = [\"//visibility:public\"],",
+            ")",
+            "",
+        ]))
+
     rctx.file("BUILD.bazel", "# Generated by pex_wheel_repository: one package per project, e.g. //%s.\n" % sorted(projects)[0])
-    rctx.file("requirements.bzl", "\n".join([
-        "\"\"\"Labels of the projects of @%s.\"\"\"" % rctx.name,
-        "",
-        "PROJECTS = [%s]" % ", ".join(["%r" % p for p in sorted(projects)]),
-        "",
-        "def requirement(name):",
-        "    \"\"\"Returns the label of a project's pex_wheel, e.g. requirement(\"Flask\") == \"@%s//flask\".\"\"\"" % rctx.name,
-        "    normalized = name.lower().replace(\"_\", \"-\").replace(\".\", \"-\")",
-        "    if normalized not in PROJECTS:",
-        "        fail(\"@%s has no project %%r; it has %%s\" %% (name, \", \".join(PROJECTS)))" % rctx.name,
-        "    return \"@%s//\" + normalized" % rctx.name,
-        "",
-    ]))
+    rctx.file("requirements.bzl", _REQUIREMENTS_BZL.format(
+        name = rctx.name,
+        projects = ", ".join(["%r" % p for p in sorted(projects)]),
+    ))
     rctx.file("WORKSPACE", "workspace(name = %r)\n" % rctx.name)
 
-pex_wheel_repository = repository_rule(
-    implementation = _pex_wheel_repository_impl,
-    doc = """Makes one `pex_wheel` target per project (`@pypi//numpy`) from wheels.
+_REQUIREMENTS_BZL = '''"""Labels of the projects of @{name}."""
 
-Wheels come from a directory (`directory`), from URLs pinned by sha256
-(`wheels`, `file://` URLs included), or both. Each wheel's Requires-Dist is
-read from its METADATA and wired as `deps` (requirements needed only by
-extras are left out; requirements under other environment markers are kept
-when the project is present, and the launcher decides at run time), so
-depending on `@pypi//flask` brings Flask's whole closure. Several wheels of
-one project (different tags) become one target. No Python runs.
+PROJECTS = [{projects}]
 
-```starlark
-load("@rules_pex//rules:repositories.bzl", "pex_wheel_repository")
+def _normalize(name):
+    out = []
+    for c in name.lower().elems():
+        if c in "-_.":
+            if not out or out[-1] != "-":
+                out.append("-")
+        else:
+            out.append(c)
+    return "".join(out)
 
-pex_wheel_repository(
-    name = "pypi",
-    directory = "third_party/wheels",
-    wheels = {
-        "https://example.com/wheels/numpy-1.24.2-cp311-cp311-manylinux_2_17_x86_64.whl": "<sha256>",
-    },
-)
-```
+def _distance(a, b):
+    row = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        prev, row[0] = row[0], i
+        for j in range(1, len(b) + 1):
+            cur = row[j]
+            row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (0 if a[i - 1] == b[j - 1] else 1))
+            prev = cur
+    return row[len(b)]
 
-Targets are named by the PEP 503 normalized project name
-(`@pypi//python-dateutil`). `@pypi//:requirements.bzl` defines
-`requirement("Flask")`, which returns `"@pypi//flask"`.
-""",
+def requirement(name):
+    """Returns the label of a project's pex_wheel: requirement("Flask") == "@{name}//flask".
+
+    Args:
+      name: the project's name, in any spelling PEP 503 normalizes to one of PROJECTS.
+    """
+    normalized = _normalize(name)
+    if normalized not in PROJECTS:
+        nearest = [p for _, p in sorted([(_distance(normalized, p), p) for p in PROJECTS])]
+        fail("requirement(%r): @{name} has no project %r; it has, nearest first: %s" % (name, normalized, ", ".join(nearest)))
+    return "@{name}//" + normalized
+'''
+
+def _directory_wheels(rctx, directory):
+    if not directory.startswith("/"):
+        directory = str(rctx.path(Label("@//:WORKSPACE")).dirname) + "/" + directory
+    d = rctx.path(directory)
+    if not d.exists:
+        fail("pex_wheel_repository(name = %r): directory = %r does not exist (looked at %s); make the wheels first, or fix the path (absolute, or relative to the workspace root)" % (rctx.name, rctx.attr.directory, d))
+    return d, [(e.basename, e) for e in d.readdir() if e.basename.endswith(".whl")]
+
+def _pex_wheel_directory_repository_impl(rctx):
+    wheels = []  # (basename, path)
+    if rctx.attr.directory:
+        d, found = _directory_wheels(rctx, rctx.attr.directory)
+        _check_one_version(rctx, found, "directory = %r (%s)" % (rctx.attr.directory, d))
+        wheels += found
+    for url, sha256 in rctx.attr.wheels.items():
+        basename = _unquote(url.rstrip("/").split("/")[-1].split("?")[0])
+        if not basename.endswith(".whl"):
+            fail("pex_wheel_repository(name = %r): wheels has %r, whose file name does not end in .whl" % (rctx.name, url))
+        out = "_downloads/" + basename
+        rctx.download(url = url, output = out, sha256 = sha256)
+        wheels.append((basename, rctx.path(out)))
+    if not wheels:
+        fail("pex_wheel_repository(name = %r): no wheels: set directory (a directory of .whl files), wheels (URL -> sha256) or lock (a lock file)" % rctx.name)
+    _check_one_version(rctx, wheels, "directory and wheels")
+    _generate(rctx, wheels)
+
+_pex_wheel_directory_repository = repository_rule(
+    implementation = _pex_wheel_directory_repository_impl,
+    doc = "pex_wheel_repository without a lock: wheels from a directory (read again at every server start) and URLs.",
     attrs = {
-        "directory": attr.string(
-            doc = "A directory holding `.whl` files: absolute, or relative to the workspace root. Read again whenever Bazel's server starts (the rule is local).",
-        ),
-        "wheels": attr.string_dict(
-            doc = "Wheel URL → sha256 of the file. `file://` URLs work too.",
-        ),
+        "directory": attr.string(),
+        "wheels": attr.string_dict(),
     },
     local = True,
 )
+
+def _check_url(rctx, url, what):
+    if url.startswith("http://"):
+        fail("pex_wheel_repository(name = %r): %s %s is plain http, which Bazel downloads only with a checksum; use https (or file://, or directory = ...)" % (rctx.name, what, url))
+
+def _listing(rctx, base, project, index, n):
+    """Saves the page listing project's files under base (a simple index or a find-links page).
+
+    Returns (base URL of the page's links, the saved file), or None for a
+    local directory (then returned as the third element).
+    """
+    url = base.rstrip("/") + "/" + project + "/" if index else base
+    if url.startswith("file://") and rctx.path(url[len("file://"):]).exists:
+        local = rctx.path(url[len("file://"):])
+        page = local.get_child("index.html")
+        if not page.exists:
+            return None, None, local  # a directory of wheels, as pip reads a find-links directory
+        return url if url.endswith("/") else url + "/", page, None
+    _check_url(rctx, url, "index_url" if index else "find_links")
+    out = "_listings/%d.html" % n
+    rctx.download(url = url, output = out)
+    return url, rctx.path(out), None
+
+def _run_packer_lock(rctx, lock, args):
+    res = rctx.execute([rctx.path(rctx.attr.packer), "lock", "--lock", lock] + args, timeout = 600)
+    if res.return_code:
+        fail("pex_wheel_repository(name = %r): lock = %s: %s" % (rctx.name, rctx.attr.lock, (res.stderr + res.stdout).strip().replace("\n", "\n  ")))
+    return json.decode(res.stdout)
+
+def _pex_wheel_lock_repository_impl(rctx):
+    lock = str(rctx.path(rctx.attr.lock))
+    rctx.report_progress("Reading " + str(rctx.attr.lock))
+    args = []
+    if rctx.attr.directory:
+        d, _ = _directory_wheels(rctx, rctx.attr.directory)
+        args += ["--directory", str(d)]
+    info = _run_packer_lock(rctx, lock, args)
+    if info["format"] == "requirements" and not rctx.attr.directory:
+        # The wheels are on index or find-links pages: save them, and read the lock again with them.
+        lock_dir = str(rctx.path(rctx.attr.lock).dirname)
+        index = [rctx.attr.index_url] if rctx.attr.index_url else info["index_urls"]
+        links = rctx.attr.find_links or info["find_links"]
+        if not index and not links:
+            fail("pex_wheel_repository(name = %r): lock = %s says where no wheel is (no --index-url or --find-links lines): set index_url, find_links or directory" % (rctx.name, rctx.attr.lock))
+        args = []
+        n = 0
+        for i, base in enumerate(links):
+            if "://" not in base:
+                base = "file://" + (base if base.startswith("/") else (lock_dir if i >= len(rctx.attr.find_links) else str(rctx.path(Label("@//:WORKSPACE")).dirname)) + "/" + base)
+            url, page, local = _listing(rctx, base, None, False, n)
+            n += 1
+            args += ["--directory", str(local)] if local else ["--listing", "%s=%s" % (url, page)]
+        for base in index:
+            for p in info["packages"]:
+                url, page, local = _listing(rctx, base, p["name"], True, n)
+                n += 1
+                args += ["--directory", str(local)] if local else ["--listing", "%s=%s" % (url, page)]
+        info = _run_packer_lock(rctx, lock, args)
+
+    wheels = []
+    locked = {}
+    for p in info["packages"]:
+        where = "pex_wheel_repository(name = %r): lock = %s, line %d: %s==%s" % (rctx.name, rctx.attr.lock, p["line"], p["name"], p["version"])
+        if not p["wheels"]:
+            fail("%s has no wheel to fetch; add one to the lock, or set directory" % where)
+        locked[p["name"]] = struct(marker = p["marker"], extras = p["extras"])
+        for w in p["wheels"]:
+            if w["path"]:
+                wheels.append((w["filename"], rctx.path(w["path"])))  # hashed by the packer
+                continue
+            _check_url(rctx, w["url"], "the wheel")
+            out = "_downloads/" + w["filename"]
+            rctx.report_progress("Fetching " + w["filename"])
+            res = rctx.download(url = w["url"], output = out, sha256 = w["sha256"], allow_fail = True)
+            if not res.success:
+                fail("%s: fetching %s from %s failed, or the file does not have the lock's sha256 %s: %s" % (where, w["filename"], w["url"], w["sha256"] or "(any of %s)" % ", ".join(p["sha256"]), res))
+            if res.sha256 not in p["sha256"]:
+                fail("%s: %s from %s has sha256 %s, which is not one of the lock's hashes (%s); fix the lock's hash or the file" % (where, w["filename"], w["url"], res.sha256, ", ".join(p["sha256"])))
+            wheels.append((w["filename"], rctx.path(out)))
+    if not wheels:
+        fail("pex_wheel_repository(name = %r): lock = %s locks no wheel (skipped: %s)" % (rctx.name, rctx.attr.lock, ", ".join(["%s (%s)" % (s["name"], s["reason"]) for s in info["skipped"]]) or "none"))
+    _generate(rctx, wheels, locked)
+
+_pex_wheel_lock_repository = repository_rule(
+    implementation = _pex_wheel_lock_repository_impl,
+    doc = "pex_wheel_repository with a lock: `packer lock` reads it, every wheel is fetched or found and checked against its hash.",
+    attrs = {
+        "directory": attr.string(),
+        "find_links": attr.string_list(),
+        "index_url": attr.string(),
+        "lock": attr.label(mandatory = True, allow_single_file = True),
+        "packer": attr.label(mandatory = True, allow_single_file = True, cfg = "exec"),
+    },
+)
+
+def pex_wheel_repository(name, directory = None, wheels = {}, lock = None, index_url = None, find_links = [], **kwargs):
+    """Makes one `pex_wheel` target per project (`@pypi//numpy`) from wheels or a lock file.
+
+    Wheels come from a lock file (`lock`: a pip requirements file with
+    `--hash` options, or a PEP 751 `pylock.toml`), a directory
+    (`directory`), or URLs pinned by sha256 (`wheels`, `file://` URLs
+    included). Each wheel's Requires-Dist is read from its METADATA and wired
+    as `deps` (requirements needed only by extras are left out unless the lock
+    asks for the extra; requirements under other environment markers are kept
+    when the project is present, and the launcher decides at run time), so
+    depending on `@pypi//flask` brings Flask's whole closure. Several wheels
+    of one project (different tags, e.g. one per platform) become one target;
+    two versions of one project are an error. No Python runs.
+
+    ```starlark
+    load("@rules_pex//rules:repositories.bzl", "pex_wheel_repository")
+
+    pex_wheel_repository(
+        name = "pypi",
+        directory = "third_party/wheels",
+        wheels = {
+            "https://example.com/wheels/numpy-1.24.2-cp311-cp311-manylinux_2_17_x86_64.whl": "<sha256>",
+        },
+    )
+    ```
+
+    With a lock, the packer (`@rules_pex_host_packer`, run on the host at
+    fetch time) reads it: which projects and versions, their extras and
+    markers, and the sha256 hashes each file must have. A pylock.toml names
+    each wheel's URL or path; a requirements file's wheels are found on
+    the pages of `index_url` (a PEP 503 simple index: `<index_url>/<project>/`)
+    or `find_links` (pip's find-links pages or directories), or in
+    `directory`. Every file is checked against the lock's hashes; a mismatch
+    is an error naming the lock, the line, the project and the file.
+
+    ```starlark
+    pex_wheel_repository(
+        name = "pypi",
+        lock = "//:requirements.txt",  # or "//:pylock.toml"
+        index_url = "https://pypi.org/simple",
+    )
+    ```
+
+    Targets are named by the PEP 503 normalized project name
+    (`@pypi//python-dateutil`); the spellings of the project's METADATA and
+    file names are aliases (`@pypi//PyYAML`, `@pypi//python_dateutil`). A
+    locked requirement with extras (`requests[socks]==2.28.1`) brings the
+    extra's requirements, is also `@pypi//requests:requests[socks]`, and is
+    passed to the packer as `requests[socks]`; a locked marker becomes the
+    `pex_wheel`'s `marker`. `@pypi//:requirements.bzl` defines
+    `requirement("Flask")`, which returns `"@pypi//flask"` and fails, listing
+    the known projects nearest first, for a name that is not there.
+
+    Args:
+      name: the repository's name, e.g. `pypi`.
+      directory: a directory holding `.whl` files: absolute, or relative to the
+        workspace root. Without `lock`, read again whenever Bazel's server
+        starts (the repository is local) and must hold one version per
+        project; with `lock`, where the locked wheels are taken from.
+      wheels: wheel URL → sha256 of the file (`file://` URLs work too). Not
+        with `lock`.
+      lock: label of a lock file: `pylock.toml` or `pylock.NAME.toml` (PEP
+        751), any other name a pip requirements file in which every
+        requirement is `NAME[EXTRAS]==VERSION [; MARKER]` with
+        `--hash=sha256:` options (pip-compile `--generate-hashes`, `uv pip
+        compile --generate-hashes`).
+      index_url: for a requirements lock: the simple index to find wheels on
+        (`https://` or `file://`); default: the lock's `--index-url`.
+      find_links: for a requirements lock: find-links pages (`https://` or
+        `file://` URLs) or directories (absolute, or relative to the workspace
+        root); default: the lock's `--find-links` (relative to the lock file).
+      **kwargs: passed to the repository rule (e.g. `repo_mapping`).
+    """
+    if lock:
+        if wheels:
+            fail("pex_wheel_repository(name = %r): wheels cannot be used with lock = %r: the lock says which files to fetch" % (name, lock))
+        _pex_wheel_lock_repository(
+            name = name,
+            lock = lock,
+            directory = directory,
+            index_url = index_url,
+            find_links = find_links,
+            packer = Label("@rules_pex_host_packer//:packer"),
+            **kwargs
+        )
+        return
+    if index_url or find_links:
+        fail("pex_wheel_repository(name = %r): index_url and find_links say where the wheels of a lock are; set lock too" % name)
+    _pex_wheel_directory_repository(name = name, directory = directory, wheels = wheels, **kwargs)
