@@ -348,15 +348,20 @@ def _pex_wheel_lock_repository_impl(rctx):
     if info["format"] == "requirements" and not rctx.attr.directory:
         # The wheels are on index or find-links pages: save them, and read the lock again with them.
         lock_dir = str(rctx.path(rctx.attr.lock).dirname)
-        index = [rctx.attr.index_url] if rctx.attr.index_url else info["index_urls"]
-        links = rctx.attr.find_links or info["find_links"]
+
+        # The attributes, when set, replace the lock's --index-url and --find-links lines.
+        index, links = info["index_urls"], info["find_links"]
+        if rctx.attr.index_url or rctx.attr.find_links:
+            index = [rctx.attr.index_url] if rctx.attr.index_url else []
+            links = rctx.attr.find_links
         if not index and not links:
             fail("pex_wheel_repository(name = %r): lock = %s says where no wheel is (no --index-url or --find-links lines): set index_url, find_links or directory" % (rctx.name, rctx.attr.lock))
         args = []
         n = 0
-        for i, base in enumerate(links):
+        for base in links:
             if "://" not in base:
-                base = "file://" + (base if base.startswith("/") else (lock_dir if i >= len(rctx.attr.find_links) else str(rctx.path(Label("@//:WORKSPACE")).dirname)) + "/" + base)
+                relative_to = str(rctx.path(Label("@//:WORKSPACE")).dirname) if rctx.attr.find_links else lock_dir
+                base = "file://" + (base if base.startswith("/") else relative_to + "/" + base)
             url, page, local = _listing(rctx, base, None, False, n)
             n += 1
             args += ["--directory", str(local)] if local else ["--listing", "%s=%s" % (url, page)]
@@ -470,10 +475,12 @@ def pex_wheel_repository(name, directory = None, wheels = {}, lock = None, index
         `--hash=sha256:` options (pip-compile `--generate-hashes`, `uv pip
         compile --generate-hashes`).
       index_url: for a requirements lock: the simple index to find wheels on
-        (`https://` or `file://`); default: the lock's `--index-url`.
+        (`https://` or `file://`). With `find_links`, replaces the lock's own
+        `--index-url` and `--find-links` lines (used when neither is set;
+        relative paths there are relative to the lock file).
       find_links: for a requirements lock: find-links pages (`https://` or
         `file://` URLs) or directories (absolute, or relative to the workspace
-        root); default: the lock's `--find-links` (relative to the lock file).
+        root).
       **kwargs: passed to the repository rule (e.g. `repo_mapping`).
     """
     if lock:
