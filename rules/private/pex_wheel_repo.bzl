@@ -383,12 +383,17 @@ def _pex_wheel_lock_repository_impl(rctx):
             if w["path"]:
                 wheels.append((w["filename"], rctx.path(w["path"])))  # hashed by the packer
                 continue
-            _check_url(rctx, w["url"], "the wheel")
+            if not w["sha256"]:
+                _check_url(rctx, w["url"], "the wheel")
             out = "_downloads/" + w["filename"]
             rctx.report_progress("Fetching " + w["filename"])
             res = rctx.download(url = w["url"], output = out, sha256 = w["sha256"], allow_fail = True)
             if not res.success:
-                fail("%s: fetching %s from %s failed, or the file does not have the lock's sha256 %s: %s" % (where, w["filename"], w["url"], w["sha256"] or "(any of %s)" % ", ".join(p["sha256"]), res))
+                # Bazel says only that it failed: fetch it again unchecked to tell a wrong hash from a wrong URL.
+                got = None if w["url"].startswith("http://") else rctx.download(url = w["url"], output = out + ".unchecked", allow_fail = True)
+                if got and got.success:
+                    fail("%s: %s from %s has sha256 %s, but the lock says %s; fix the lock's hash or the file" % (where, w["filename"], w["url"], got.sha256, w["sha256"]))
+                fail("%s: fetching %s from %s failed; check the URL, and that it can be reached" % (where, w["filename"], w["url"]))
             if res.sha256 not in p["sha256"]:
                 fail("%s: %s from %s has sha256 %s, which is not one of the lock's hashes (%s); fix the lock's hash or the file" % (where, w["filename"], w["url"], res.sha256, ", ".join(p["sha256"])))
             wheels.append((w["filename"], rctx.path(out)))
