@@ -4,7 +4,7 @@ load(":check_wheel.bzl", "check_wheels")
 load(":providers.bzl", "PexWheelInfo")
 load(":toolchains.bzl", "LAUNCHER_TOOLCHAIN_TYPE", "PACKER_TOOLCHAIN_TYPE")
 load(":validate.bzl", "check_entry_point", "check_env", "check_interpreter_constraint")
-load(":wheel_name.bzl", "project_of_wheel")
+load(":wheel_aspect.bzl", "deps_info_of", "direct_wheel_entries", "pex_deps_aspect", "resolve_wheels", "visit_deps")
 
 _PACK_ATTRS = {
     "compression": attr.string(
@@ -17,7 +17,8 @@ _PACK_ATTRS = {
         doc = "Files packed next to the code, at the same paths as in `py_binary`'s runfiles (so `os.path.dirname(__file__)` finds them). The `data` of `py_library` deps is packed too.",
     ),
     "deps": attr.label_list(
-        doc = "`py_library` targets (their transitive sources and data, with their `imports` honoured as `py_binary` does) and wheel targets (`pex_wheel`, `@pypi//<project>`, or targets whose files are `.whl` files). A wheel target's project is a root requirement; the wheels of its whole closure are packed. Anything else is an analysis error.",
+        aspects = [pex_deps_aspect],
+        doc = "`py_library` targets (their transitive sources and data, with their `imports` honoured as `py_binary` does) and wheel targets (`pex_wheel`, `@pypi//<project>`, or targets whose files are `.whl` files). A wheel target's project is a root requirement; the wheels of its whole closure are packed. Wheel targets in the `deps` of `py_library` deps, at any depth, count as if given here (`pex_deps_aspect`): their wheels are packed, not their installed trees. Two different sets of wheels of one project are an error (see `overrides`); so is a `py_binary` or `py_test` (depend on its `py_library`). Anything else is an analysis error.",
     ),
     "entry_point": attr.string(
         doc = "What to run: `MODULE` (run as `python -m MODULE`) or `MODULE:FUNCTION` (its return value is the exit status). Exactly one of `main`, `entry_point` and `script`.",
@@ -43,6 +44,11 @@ _PACK_ATTRS = {
     "main": attr.label(
         allow_single_file = [".py"],
         doc = "A Python file run as `__main__`; packed even when not in `srcs`. Exactly one of `main`, `entry_point` and `script`.",
+    ),
+    "overrides": attr.label_list(
+        aspects = [pex_deps_aspect],
+        providers = [PexWheelInfo],
+        doc = "Wheel targets (`@pypi//six`) that win when `deps` bring several versions or sets of wheels of their project (e.g. `@pypi//six` and `@legacy//six`): only the wheels of the one named here are packed, with its own requirements. Without it, that is an analysis error naming where each version came from. Naming a project that no dep brings is an error too.",
     ),
     "script": attr.string(
         doc = "A console script (`[console_scripts]` entry point) or `.data/scripts` file of one of the wheels, e.g. `\"flask\"`. Exactly one of `main`, `entry_point` and `script`.",
@@ -90,38 +96,51 @@ def _collect_inputs(ctx):
         file_sets.append(target[DefaultInfo].files)
         file_sets.append(target[DefaultInfo].default_runfiles.files)
     import_sets = []
+    found = visit_deps(ctx.label, "deps", ctx.attr.deps, roots = True, transitive_of = deps_info_of)
+    pinned = visit_deps(ctx.label, "overrides", ctx.attr.overrides, roots = False, transitive_of = deps_info_of)
+    binaries = found.binaries.to_list()
+    if binaries:
+        _fail(ctx, "%s (in %s) is an executable py_binary or py_test: its files are Bazel's launcher stub, not a library, and cannot be packed. Depend on a py_library holding its code instead (move the code out of the py_binary into one if needed), and name its main file in main or entry_point" % binaries[0])
     direct_wheels = list(ctx.files.wheels)
-    checked_sets = []
-    requirements = {project_of_wheel(f.basename): True for f in ctx.files.wheels}
+    entries = direct_wheel_entries(ctx.label, "wheels", ctx.files.wheels)
     for dep in ctx.attr.deps:
-        if PyInfo in dep:
+        if PexWheelInfo in dep:
+            continue
+        elif PyInfo in dep:
             file_sets.append(dep[PyInfo].transitive_sources)
             file_sets.append(dep[DefaultInfo].default_runfiles.files)
             import_sets.append(dep[PyInfo].imports)
-        elif PexWheelInfo in dep:
-            checked_sets.append(dep[PexWheelInfo].transitive_checked)
-            requirements[dep[PexWheelInfo].requirement] = True
         else:
             files = dep[DefaultInfo].files.to_list()
             if not files or [f for f in files if not f.basename.endswith(".whl")]:
                 _fail(ctx, "deps contains %s, which is neither a py_library (it has no PyInfo) nor a wheel (a pex_wheel or @pypi//<project> target, or .whl files). Wrap Python files in a py_library, put data files in data and .whl files in wheels." % dep.label)
             direct_wheels.extend(files)
-            for f in files:
-                requirements[project_of_wheel(f.basename)] = True
+            entries += direct_wheel_entries(ctx.label, "deps", files, dep.label)
+    dropped, requirements = resolve_wheels(
+        "%s %s" % (_rule_kind(ctx), ctx.label),
+        found.wheels.to_list() + entries,
+        pinned.wheels.to_list(),
+        ctx.attr.overrides,
+    )
+
+    # The installed trees of wheels are for native py_* rules; the wheels
+    # themselves are packed.
+    trees = {f.path: True for f in depset(transitive = [found.trees, pinned.trees]).to_list()}
+    tree_roots = {r: True for r in found.imports.to_list()}
 
     # Longest roots first, so that nested import roots win.
-    import_roots = sorted(depset(transitive = import_sets).to_list(), key = _longest_first)
+    import_roots = sorted([r for r in depset(transitive = import_sets).to_list() if r not in tree_roots], key = _longest_first)
 
     # Wheels given as files are checked here; those of pex_wheel targets
     # were checked by them. One summary per wheel, by path.
     checked = {}
-    for wheel, summary in depset(transitive = checked_sets).to_list():
+    for wheel, summary in depset(transitive = [found.checked, pinned.checked]).to_list():
         checked.setdefault(wheel.path, (wheel, summary))
     unchecked = [w for w in depset(direct_wheels).to_list() if w.path not in checked]
     for wheel, summary in check_wheels(ctx, unchecked):
         checked[wheel.path] = (wheel, summary)
-    files = [f for f in depset(transitive = file_sets).to_list() if not f.basename.endswith(".whl")]
-    return files, import_roots, [checked[p] for p in sorted(checked)], sorted(requirements.keys())
+    files = [f for f in depset(transitive = file_sets).to_list() if not f.basename.endswith(".whl") and f.path not in trees]
+    return files, import_roots, [checked[p] for p in sorted(checked) if p not in dropped], requirements
 
 def _check_attrs(ctx):
     entry_attrs = [a for a in ("main", "entry_point", "script") if getattr(ctx.attr, a)]
@@ -260,7 +279,7 @@ them again. Changing a source file re-runs `PexPack` only.
 )
 
 def _pex_test_impl(ctx):
-    pack_attrs = [a for a in ("srcs", "deps", "wheels", "data", "main", "entry_point", "script", "env", "interpreter_constraints") if getattr(ctx.attr, a)]
+    pack_attrs = [a for a in ("srcs", "deps", "wheels", "data", "main", "entry_point", "script", "env", "interpreter_constraints", "overrides") if getattr(ctx.attr, a)]
     output = ctx.actions.declare_file(ctx.label.name)
     if ctx.attr.pex:
         if pack_attrs:
@@ -314,7 +333,7 @@ pex_test(
         pex = attr.label(
             executable = True,
             cfg = "target",
-            doc = "A `pex_binary` to run as it is. When set, none of the packing attributes (`srcs`, `deps`, `wheels`, `data`, `main`, `entry_point`, `script`, `env`, `interpreter_constraints`) may be.",
+            doc = "A `pex_binary` to run as it is. When set, none of the packing attributes (`srcs`, `deps`, `wheels`, `data`, `main`, `entry_point`, `script`, `env`, `interpreter_constraints`, `overrides`) may be.",
         ),
         test_env = attr.string_dict(
             doc = "Environment variables set when the test runs (not recorded in the archive, unlike `env`).",

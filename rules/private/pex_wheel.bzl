@@ -5,6 +5,13 @@ load(":providers.bzl", "PexWheelInfo")
 load(":toolchains.bzl", "PACKER_TOOLCHAIN_TYPE")
 load(":wheel_name.bzl", "normalize_project", "project_of_wheel")
 
+def _import_root(ctx, imp):
+    """Returns an `imports` entry as a runfiles path, as py_library does."""
+    if imp.startswith("/") or ".." in imp.split("/"):
+        fail("pex_wheel %s: imports has %r, which is not a path inside the package; give a relative path such as \"site-packages\"" % (ctx.label, imp))
+    parts = [ctx.label.workspace_name or ctx.workspace_name, ctx.label.package, imp]
+    return "/".join([p for p in parts if p and p != "."])
+
 def _requirement(ctx, project):
     """The PEP 508 root requirement of this target: project[extras]; marker."""
     extras = [normalize_project(e) for e in ctx.attr.extras]
@@ -30,10 +37,23 @@ def _pex_wheel_impl(ctx):
         transitive = [dep[PexWheelInfo].transitive_wheels for dep in ctx.attr.deps],
     )
     checked = check_wheels(ctx, ctx.files.wheels)
+    tree = depset(
+        ctx.files.tree,
+        transitive = [dep[PexWheelInfo].tree for dep in ctx.attr.deps],
+    )
+    imports = depset(
+        [_import_root(ctx, i) for i in ctx.attr.imports],
+        transitive = [dep[PexWheelInfo].imports for dep in ctx.attr.deps],
+    )
+    runfiles = ctx.runfiles(transitive_files = depset(ctx.files.tree))
+    for dep in ctx.attr.deps:
+        runfiles = runfiles.merge(dep[DefaultInfo].default_runfiles)
     return [
         PexWheelInfo(
+            imports = imports,
             project = project,
             requirement = _requirement(ctx, project),
+            tree = tree,
             transitive_checked = depset(
                 checked,
                 transitive = [dep[PexWheelInfo].transitive_checked for dep in ctx.attr.deps],
@@ -41,7 +61,13 @@ def _pex_wheel_impl(ctx):
             transitive_wheels = transitive,
             wheels = ctx.files.wheels,
         ),
-        DefaultInfo(files = transitive),
+        # The installed tree, so that native py_* rules import the project.
+        PyInfo(
+            imports = imports,
+            transitive_sources = tree,
+            uses_shared_libraries = any([f.extension == "so" for f in ctx.files.tree]),
+        ),
+        DefaultInfo(files = transitive, runfiles = runfiles),
     ]
 
 pex_wheel = rule(
@@ -50,10 +76,15 @@ pex_wheel = rule(
 
 `pex_wheel_repository` makes one per project; write one by hand for wheels
 kept in the workspace. In `pex_binary.deps`, the project becomes a root
-requirement and every wheel of its closure is packed. Each wheel is validated
+requirement and every wheel of its closure is packed. It is also a
+`py_library` for native rules: with `tree` and `imports` set (as
+`pex_wheel_repository` sets them), it returns `PyInfo`, so
+`py_library(deps = ["@pypi//pyyaml"])`, `py_binary` and `py_test` import the
+installed wheel, and a `pex_binary` reaching it through any depth of
+`py_library.deps` packs the wheel itself. Each wheel is validated
 once, by its own `PexWheelCheck` action (the packer's `check-wheel`), which
-every `pex_binary` using it shares. Returns `PexWheelInfo`, and the wheels of
-the closure as its files.
+every `pex_binary` using it shares. Returns `PexWheelInfo`, `PyInfo`, the
+wheels of the closure as its files and the installed trees as its runfiles.
 
 ```starlark
 load("@rules_pex//rules:defs.bzl", "pex_wheel")
@@ -72,11 +103,18 @@ pex_wheel(
         "extras": attr.string_list(
             doc = "Extras of the project that are wanted (`[\"socks\"]`): the root requirement `pex_binary` gives the packer becomes `requests[socks]`. `deps` must then hold the extras' requirements too (`pex_wheel_repository` wires them from a lock).",
         ),
+        "imports": attr.string_list(
+            doc = "Import roots of `tree`, relative to the package (`[\"site-packages\"]` in a `pex_wheel_repository`), added to `sys.path` by native `py_binary` and `py_test` as `py_library.imports` are.",
+        ),
         "marker": attr.string(
             doc = "A PEP 508 environment marker (`sys_platform == \"linux\"`) the root requirement carries, as a lock says it: the launcher installs the project only where the marker holds. The packer checks the syntax; default: none.",
         ),
         "project": attr.string(
             doc = "The project's name; default: the target's name. Compared after PEP 503 normalization with the name in each wheel's file name.",
+        ),
+        "tree": attr.label_list(
+            allow_files = True,
+            doc = "The installed files of one of the wheels (its `.dist-info` included), below an `imports` root: what `PyInfo` gives native `py_library`, `py_binary` and `py_test` deps. `pex_wheel_repository` extracts them when it fetches (a pure wheel, else one for the host). Optional: without it, the target still works in `pex_binary.deps`, but native rules see no files. `pex_binary` never packs them: it packs `wheels`.",
         ),
         "wheels": attr.label_list(
             allow_files = [".whl"],

@@ -2,6 +2,7 @@
 
 load(":repo_label.bzl", "rules_pex_repo")
 load(":wheel_name.bzl", "normalize_project", "project_of_wheel")
+load(":wheel_tree.bzl", "install_wheel_tree")
 
 _PRINTABLE = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
 
@@ -191,6 +192,7 @@ def _generate(rctx, wheels, locked = {}):
             lines.append("    extras = [%s]," % ", ".join(["%r" % e for e in lock.extras]))
         if lock and lock.marker:
             lines.append("    marker = %r," % lock.marker)
+        lines += install_wheel_tree(rctx, project, ["%s/%s" % (project, w) for w in p["wheels"]])
         lines += [")", ""]
         if lock and lock.extras:
             # @pypi//requests:requests[socks]: the same wheels, named as the lock requires them.
