@@ -11,6 +11,9 @@ load("//rules/private:validate.bzl", "check_entry_point", "check_env", "check_in
 # buildifier: disable=bzl-visibility
 load("//rules/private:wheel_name.bzl", "normalize_project", "project_of_wheel")
 
+# buildifier: disable=bzl-visibility
+load("//rules/private:wheel_tree.bzl", "choose_wheel")
+
 def _interpreter_constraints_test(ctx):
     env = unittest.begin(ctx)
     for good in ["CPython>=3.9,<3.13", "PyPy", ">=3.8", "cpython==3.11.*", "CPython", "IronPython~=2.7", "CPython >= 3.9, != 3.10.1"]:
@@ -77,6 +80,24 @@ def _metadata_test(ctx):
 
 metadata_test = unittest.make(_metadata_test)
 
+def _choose_wheel_test(ctx):
+    env = unittest.begin(ctx)
+    linux = ["linux", "x86_64"]
+    numpy = [
+        "numpy-1.24.2-cp311-cp311-macosx_11_0_arm64.whl",
+        "numpy-1.24.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+        "numpy-1.24.2-cp311-cp311-manylinux_2_17_aarch64.whl",
+    ]
+    asserts.equals(env, numpy[1], choose_wheel(numpy, linux), "the host's platform wins")
+    asserts.equals(env, numpy[0], choose_wheel(numpy, ["macosx", "arm64"]))
+    asserts.equals(env, numpy[0], choose_wheel(numpy, ["win", "amd64"]), "no fit: the first, sorted")
+    pure = ["simplejson-3.18.3-cp311-cp311-linux_x86_64.whl", "simplejson-3.18.3-py3-none-any.whl"]
+    asserts.equals(env, pure[1], choose_wheel(pure, linux), "a pure wheel wins")
+    asserts.equals(env, "six-1.16.0-py2.py3-none-any.whl", choose_wheel(["six-1.16.0-py2.py3-none-any.whl"], linux))
+    return unittest.end(env)
+
+choose_wheel_test = unittest.make(_choose_wheel_test)
+
 def starlark_test_suite(name):
     unittest.suite(
         name,
@@ -84,4 +105,5 @@ def starlark_test_suite(name):
         entry_points_and_env_test,
         project_names_test,
         metadata_test,
+        choose_wheel_test,
     )

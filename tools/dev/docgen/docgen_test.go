@@ -179,7 +179,7 @@ func TestUndocumented(t *testing.T) {
 		{"attribute without doc", "rules/private/my_rule.bzl", `flag = attr.bool(doc = "Whether."),`, `flag = attr.bool(),`, "attribute flag has no doc"},
 		{"attribute with empty doc", "rules/private/shared.bzl", `doc = "One file."`, `doc = ""`, "attribute one has an empty doc"},
 		{"rule without doc", "rules/private/my_rule.bzl", `    doc = """Does a thing.`, `    x = """Does a thing.`, "my_rule: the rule has no doc"},
-		{"unknown attr argument", "rules/private/my_rule.bzl", `flag = attr.bool(`, `flag = attr.bool(aspects = [], `, "does not know the argument aspects"},
+		{"unknown attr argument", "rules/private/my_rule.bzl", `flag = attr.bool(`, `flag = attr.bool(allow_rules = [], `, "does not know the argument allow_rules"},
 		{"macro parameter not in Args", "rules/private/my_rule.bzl", "      count: how many,\n        max: ten.\n", "", "parameter count is not documented"},
 		{"Args names no parameter", "rules/private/my_rule.bzl", "      name: the name.\n", "      name: the name.\n      size: big.\n", "documents size, which is not a parameter"},
 		{"Args line outside an entry", "rules/private/my_rule.bzl", "      name: the name.\n", "     stray\n      name: the name.\n", "is not an entry of the Args: section"},

@@ -515,6 +515,8 @@ func (l *loader) attribute(file, name string, e build.Expr) (attribute, error) {
 			quals = append(quals, code("cfg = "+src))
 		case "providers":
 			quals = append(quals, "providing "+code(strings.Trim(src, "[]")))
+		case "aspects":
+			quals = append(quals, "with the aspect "+code(strings.Trim(src, "[]")))
 		}
 	}
 	a.Type = t.name
@@ -529,7 +531,7 @@ func (l *loader) attribute(file, name string, e build.Expr) (attribute, error) {
 
 // attrArgs are the arguments of attr.* calls docgen reads, in the order
 // their qualifiers appear in the type column.
-var attrArgs = []string{"doc", "default", "mandatory", "values", "allow_files", "allow_single_file", "allow_empty", "executable", "providers", "cfg"}
+var attrArgs = []string{"doc", "default", "mandatory", "values", "allow_files", "allow_single_file", "allow_empty", "executable", "providers", "aspects", "cfg"}
 
 func (l *loader) documentProvider(s *symbol, file string, call *build.CallExpr) error {
 	args, err := kwargs(call)
