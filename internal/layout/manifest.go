@@ -33,6 +33,13 @@ type Manifest struct {
 	InheritPath InheritPath `json:"inherit_path"`
 	// Env holds environment variables set for the application.
 	Env map[string]string `json:"env,omitempty"`
+	// InjectArgs are arguments given to the entry point before the user's
+	// (sys.argv[1:] starts with them), as PEX's inject_args; not when
+	// PEX_MODULE, PEX_SCRIPT or PEX_INTERPRETER runs something else.
+	// Omitted when empty, so archives without them keep their bytes; a
+	// reader that does not know the key refuses the manifest (Decode
+	// refuses unknown keys) rather than dropping the arguments.
+	InjectArgs []string `json:"inject_args,omitempty"`
 	// Requirements are the PEP 508 root requirements.
 	Requirements []string `json:"requirements"`
 	// Distributions maps a wheel file name to what the launcher needs to

@@ -24,13 +24,16 @@ _PACK_ATTRS = {
         doc = "What to run: `MODULE` (run as `python -m MODULE`) or `MODULE:FUNCTION` (its return value is the exit status). Exactly one of `main`, `entry_point` and `script`.",
     ),
     "env": attr.string_dict(
-        doc = "Environment variables the launcher sets for the application (`{\"KEY\": \"value\"}`), recorded in the archive.",
+        doc = "Environment variables the launcher sets for the application (`{\"KEY\": \"value\"}`), recorded in the file, so they apply wherever it runs; the caller's environment wins. Keys the launcher reads or keeps for itself (`PEX`, `PEX_*`, `__RULES_PEX_*`) are an analysis error naming the attribute to use instead.",
     ),
     # values and default are internal/layout/values.go's (tests/contract checks them).
     "inherit_path": attr.string(
         default = "false",
         values = ["false", "prefer", "fallback"],
         doc = "Whether the chosen interpreter's own site-packages are visible: `false` (default: isolated), `prefer` (before the archive's wheels) or `fallback` (after them). `PEX_INHERIT_PATH` overrides it at run time.",
+    ),
+    "inject_args": attr.string_list(
+        doc = "Arguments frozen into the file and given to the entry point before the user's (`sys.argv[1:]` starts with them), as PEX's `--inject-args`; recorded in the manifest as `inject_args`. Not given when `PEX_MODULE`, `PEX_SCRIPT` or `PEX_INTERPRETER` runs something else. Unlike `args`, which is Bazel's list for `bazel run` and `bazel test` only, they apply wherever the file runs.",
     ),
     "interpreter_constraints": attr.string_list(
         doc = "Which interpreters may run the file, in PEX's syntax: an optional implementation (`CPython`, `PyPy`, `Jython`, `IronPython`) and an optional PEP 440 specifier set, e.g. `[\"CPython>=3.9,<3.13\", \"PyPy\"]`. Several constraints are OR'ed; none accepts every interpreter for which the file has compatible wheels.",
@@ -159,6 +162,15 @@ def _check_attrs(ctx):
         err = check_env(key, value)
         if err:
             _fail(ctx, err)
+    for arg in ctx.attr.inject_args:
+        if "\n" in arg or "\r" in arg:
+            _fail(ctx, "inject_args: %r contains a line break, which the packer's parameter file cannot carry; remove it" % arg)
+
+def _origin(ctx, wheel, summary):
+    """Returns the label that brought a wheel: the pex_wheel that checked it, else the wheel file's own."""
+    if summary.owner != ctx.label:
+        return summary.owner
+    return wheel.owner
 
 def pack(ctx, output):
     """Declares the PexPack action writing the archive for ctx's attributes to output.
@@ -201,7 +213,13 @@ def pack(ctx, output):
     args.add("--interpreter-selection", ctx.attr.interpreter_selection)
     args.add("--inherit-path", ctx.attr.inherit_path)
     args.add_all(["%s=%s" % (k, ctx.attr.env[k]) for k in sorted(ctx.attr.env)], before_each = "--env")
+    args.add_all(ctx.attr.inject_args, before_each = "--inject-arg")
     args.add("--compression", ctx.attr.compression)
+
+    # Problems then name this target and the labels that brought each wheel.
+    args.add("--label", str(ctx.label))
+    args.add("--rule", _rule_kind(ctx))
+    args.add_all(["%s=%s" % (wheel.path, _origin(ctx, wheel, summary)) for wheel, summary in checked_wheels], before_each = "--origin")
 
     ctx.actions.run(
         executable = packer,
@@ -231,7 +249,13 @@ pex_binary = rule(
 The file is a native launcher followed by a zip. On the target machine it
 extracts itself once into a cache, picks an installed Python that satisfies
 `interpreter_constraints` and fits its wheels, and runs the entry point.
-`bazel run` passes arguments through (after `args`). The launcher comes from
+`args` is Bazel's run-time argument list: `bazel run` gives it, then the
+arguments on its command line, and it is not recorded in the file;
+`inject_args` is recorded and comes first wherever the file runs. A
+mistake that analysis cannot see (an `entry_point` module, `script` or
+requirement that no packed file provides) fails the `PexPack` action with a
+message naming this target and the labels involved (see "Build-time errors"
+in docs/rules.md). The launcher comes from
 the launcher toolchain of the target platform (`--platforms`), the packer from
 the packer toolchain of the execution platform. Exactly one of `main`,
 `entry_point` and `script` must be set.
@@ -279,7 +303,7 @@ them again. Changing a source file re-runs `PexPack` only.
 )
 
 def _pex_test_impl(ctx):
-    pack_attrs = [a for a in ("srcs", "deps", "wheels", "data", "main", "entry_point", "script", "env", "interpreter_constraints", "overrides") if getattr(ctx.attr, a)]
+    pack_attrs = [a for a in ("srcs", "deps", "wheels", "data", "main", "entry_point", "script", "env", "inject_args", "interpreter_constraints", "overrides") if getattr(ctx.attr, a)]
     output = ctx.actions.declare_file(ctx.label.name)
     if ctx.attr.pex:
         if pack_attrs:
@@ -333,7 +357,7 @@ pex_test(
         pex = attr.label(
             executable = True,
             cfg = "target",
-            doc = "A `pex_binary` to run as it is. When set, none of the packing attributes (`srcs`, `deps`, `wheels`, `data`, `main`, `entry_point`, `script`, `env`, `interpreter_constraints`, `overrides`) may be.",
+            doc = "A `pex_binary` to run as it is. When set, none of the packing attributes (`srcs`, `deps`, `wheels`, `data`, `main`, `entry_point`, `script`, `env`, `inject_args`, `interpreter_constraints`, `overrides`) may be.",
         ),
         test_env = attr.string_dict(
             doc = "Environment variables set when the test runs (not recorded in the archive, unlike `env`).",

@@ -90,6 +90,23 @@ def _is_dotted_name(s):
                 return False
     return True
 
+def _file_entry_point(entry_point):
+    """Returns the module form of an entry point written as a file ("tool.py:main", "app/main.py"), or None.
+
+    The packer's fileEntryPoint (tools/packer/internal/pack) does the same.
+    """
+    module, sep, function = entry_point.partition(":")
+    if not module.endswith(".py") and "/" not in module:
+        return None
+    module = module.strip("/")
+    if module.endswith(".py"):
+        module = module[:-len(".py")]
+    if module.startswith("./"):
+        module = module[len("./"):]
+    if module.endswith("/__init__"):
+        module = module[:-len("/__init__")]
+    return module.replace("/", ".") + sep + function
+
 def check_entry_point(entry_point):
     """Checks an entry point.
 
@@ -100,9 +117,40 @@ def check_entry_point(entry_point):
     Returns:
       An error message, or None.
     """
+    fixed = _file_entry_point(entry_point)
+    if fixed != None:
+        return "entry_point %r names a file, but an entry point names a module (MODULE or MODULE:FUNCTION, dotted, without .py): write entry_point = %r" % (entry_point, fixed)
     module, sep, function = entry_point.partition(":")
     if not _is_dotted_name(module) or (sep and not _is_dotted_name(function)):
         return "entry_point %r is not MODULE or MODULE:FUNCTION with dotted Python identifiers (e.g. \"app.main\" or \"app.main:run\")" % entry_point
+    return None
+
+# The variables an archive's env may not set: internal/layout.ReservedEnvVar's
+# rule and words (tests/contract checks that they agree).
+_LAUNCHER_ENV_VAR = "PEX"
+_LAUNCHER_ENV_PREFIX = "PEX_"
+_INTERNAL_ENV_PREFIX = "__RULES_PEX_"
+_ENV_VAR_FIXES = {
+    "PEX_INHERIT_PATH": "set inherit_path instead",
+    "PEX_MODULE": "set entry_point instead",
+    "PEX_PYTHON": "set interpreter_constraints instead, or PEX_PYTHON where the file runs",
+    "PEX_PYTHON_PATH": "set interpreter_constraints instead, or PEX_PYTHON_PATH where the file runs",
+    "PEX_SCRIPT": "set script instead",
+}
+_PEX_REASON = "the launcher sets PEX to the archive's path"
+_INTERNAL_REASON = "names starting with __RULES_PEX_ are the launcher's own"
+_SETTING_REASON = "the launcher reads its PEX_* settings before the archive's env applies, so the value would be ignored"
+_OTHER_NAME_FIX = "choose another name"
+_SETTING_FIX = "set it where the file runs (in the shell, or test_env for a pex_test)"
+
+def _reserved_env_var(key):
+    """Returns (reason, fix) when an archive's env may not set key, else None."""
+    if key == _LAUNCHER_ENV_VAR:
+        return (_PEX_REASON, _OTHER_NAME_FIX)
+    if key.startswith(_INTERNAL_ENV_PREFIX):
+        return (_INTERNAL_REASON, _OTHER_NAME_FIX)
+    if key.startswith(_LAUNCHER_ENV_PREFIX):
+        return (_SETTING_REASON, _ENV_VAR_FIXES.get(key, _SETTING_FIX))
     return None
 
 def check_env(key, value):
@@ -117,6 +165,9 @@ def check_env(key, value):
     """
     if not key or key[0] not in _IDENTIFIER_START or not _all_in(key, _IDENTIFIER):
         return "env key %r is not a valid environment variable name; use letters, digits and _, not starting with a digit" % key
+    reserved = _reserved_env_var(key)
+    if reserved:
+        return "env key %r: %s; %s" % (key, reserved[0], reserved[1])
     if "\n" in value or "\r" in value:
         return "env value of %r contains a line break, which the packer's parameter file cannot carry; remove it" % key
     return None

@@ -1,10 +1,11 @@
 // Package contract checks that the Starlark rules repeat the archive
 // contract as internal/layout defines it. Starlark cannot import Go, so
 // rules/private/*.bzl spell out the values of inherit_path and
-// interpreter_selection, and the characters the analysis-time entry point
-// check refuses; these tests read the .bzl files and compare them with the
-// Go definitions (layout.InheritPaths, layout.InterpreterSelections,
-// layout.IsIdentifier), so a value added on one side only fails here.
+// interpreter_selection, the characters the analysis-time entry point
+// check refuses and the env keys an archive may not set; these tests read
+// the .bzl files and compare them with the Go definitions
+// (layout.InheritPaths, layout.InterpreterSelections, layout.IsIdentifier,
+// layout.ReservedEnvVar), so a value added on one side only fails here.
 //
 // The .bzl files are read with a small tokenizer (strings, names,
 // punctuation, comments): enough for the attribute dictionaries and
@@ -339,4 +340,42 @@ func constants(t *testing.T, file string) map[string]string {
 		}
 	}
 	return consts
+}
+
+// TestReservedEnvVarsMatchLayout checks that rules/private/validate.bzl
+// refuses the env keys layout.ReservedEnvVar refuses, with its words: the
+// names and prefixes, the fix for each setting an attribute sets, and each
+// reason and fix as a string literal.
+func TestReservedEnvVarsMatchLayout(t *testing.T) {
+	file := filepath.Join(root(t), "rules", "private", "validate.bzl")
+	consts := constants(t, file)
+	for name, want := range map[string]string{
+		"_LAUNCHER_ENV_VAR":    layout.LauncherEnvVar,
+		"_LAUNCHER_ENV_PREFIX": layout.LauncherEnvPrefix,
+		"_INTERNAL_ENV_PREFIX": layout.InternalEnvPrefix,
+	} {
+		if got, ok := consts[name]; !ok || got != want {
+			t.Errorf("%s: %s = %q, want %q (internal/layout)", rel(t, file), name, got, want)
+		}
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	keys := []string{layout.LauncherEnvVar, layout.InternalEnvPrefix + "X", layout.LauncherEnvPrefix + "ROOT"}
+	for k, fix := range layout.EnvVarFixes() {
+		keys = append(keys, k)
+		if entry := fmt.Sprintf("%q: %q,", k, fix); !strings.Contains(text, entry) {
+			t.Errorf("%s: _ENV_VAR_FIXES lacks %s (internal/layout's fix for %s)", rel(t, file), entry, k)
+		}
+	}
+	for _, k := range keys {
+		reason, fix, _ := layout.ReservedEnvVar(k)
+		for _, s := range []string{reason, fix} {
+			if !strings.Contains(text, fmt.Sprintf("%q", s)) {
+				t.Errorf("%s: no string literal %q (internal/layout's words for env key %s)", rel(t, file), s, k)
+			}
+		}
+	}
 }

@@ -44,16 +44,27 @@ build options:
                                     sizes, CRC-32s) are checked against SUMMARY, and its entries copied
                                     without reading them twice
   --requirement REQ                 a PEP 508 root requirement; without any, every given project is a root
-  --entry-point MODULE[:FUNC]       what to run; at most one of --entry-point, --script, --main
+  --entry-point MODULE[:FUNC]       what to run; at most one of --entry-point, --script, --main. MODULE
+                                    must be packed: a --source, a module or package in a wheel's
+                                    site-packages, or the standard library (CPython 3.11's top-level
+                                    modules, and later ones) - unless --inherit-path is prefer or
+                                    fallback; a file path (tool.py:main) is refused with the module to write
   --script NAME                     a console script (or .data/scripts file) of one of the wheels
   --main DEST                       a --source DEST run as __main__
   --interpreter-constraint SPEC     e.g. CPython>=3.9,<3.13, PyPy, >=3.8; several are OR'ed
   --interpreter-selection newest|oldest   which accepted interpreter wins at run time (default newest)
   --inherit-path false|prefer|fallback    whether the interpreter's own site-packages are visible (default false)
-  --env KEY=VALUE                   an environment variable set for the application
+  --env KEY=VALUE                   an environment variable set for the application; not PEX, PEX_* or
+                                    __RULES_PEX_* (the launcher's own: read before the application's env)
+  --inject-arg ARG                  an argument given to the entry point before the user's (repeatable,
+                                    in order; recorded in the manifest as inject_args)
   --compression deflate|zstd|store  how the packer compresses files it adds (default deflate);
                                     wheel entries are copied with their own compression, and the
                                     archive's __main__.py (what "python3 OUT" runs) is always stored
+  --label LABEL, --rule KIND        the Bazel target being built (//app:app, pex_binary): problems then
+                                    name the target and its attributes instead of these flags
+  --origin PATH=LABEL               the label that brought the input file PATH (of --source, --wheel or
+                                    --checked-wheel), named in problems about it
   @PARAMSFILE                       read more arguments from a file, one per line (Bazel's multiline format)
 
 lock options:
@@ -141,7 +152,7 @@ func runBuild(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("packer build", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var o pack.Options
-	var sources, wheels, checked, reqs, constraints, env multi
+	var sources, wheels, checked, reqs, constraints, env, inject, origins multi
 	fs.StringVar(&o.Output, "o", "", "")
 	fs.StringVar(&o.Output, "output", "", "")
 	fs.StringVar(&o.Launcher, "launcher", "", "")
@@ -156,6 +167,10 @@ func runBuild(args []string, stderr io.Writer) int {
 	fs.StringVar(&o.InterpreterSelection, "interpreter-selection", layout.DefaultInterpreterSelection.String(), "")
 	fs.StringVar(&o.InheritPath, "inherit-path", layout.DefaultInheritPath.String(), "")
 	fs.Var(&env, "env", "")
+	fs.Var(&inject, "inject-arg", "")
+	fs.StringVar(&o.Label, "label", "", "")
+	fs.StringVar(&o.Rule, "rule", "", "")
+	fs.Var(&origins, "origin", "")
 	fs.StringVar(&o.Compression, "compression", "deflate", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -175,6 +190,7 @@ func runBuild(args []string, stderr io.Writer) int {
 	}
 	o.CheckedWheels = checked
 	o.Sources, o.Wheels, o.Requirements, o.InterpreterConstraints, o.Env = sources, wheels, reqs, constraints, env
+	o.InjectArgs, o.Origins = inject, origins
 	if err := pack.Build(&o); err != nil {
 		printProblems(stderr, err)
 		return exitInvalid

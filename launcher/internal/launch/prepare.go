@@ -178,7 +178,8 @@ func (l *launcher) specFor(root *cache.Root, m *layout.Manifest, v *interp.Verdi
 	es := &envSpec{spec: venv.Spec{
 		Interpreter: in,
 		Inherit:     inherit,
-		Entry:       venv.Entry{EntryPoint: m.EntryPoint, Script: m.Script, Main: m.Main},
+		Entry:       venv.Entry{EntryPoint: m.EntryPoint, Script: m.Script, Main: m.Main, InjectArgs: m.InjectArgs},
+		PexHash:     m.PexHash,
 	}}
 	if inherit != layout.InheritFalse {
 		es.spec.InheritSystem = true
@@ -207,7 +208,7 @@ func (l *launcher) specFor(root *cache.Root, m *layout.Manifest, v *interp.Verdi
 
 // envFormat changes whenever what this launcher writes into an environment
 // changes (the bootstrap, the layout), so new launchers make new ones.
-const envFormat = 8
+const envFormat = 9
 
 // venvKey names the environment of an application on an interpreter.
 func venvKey(m *layout.Manifest, s venv.Spec) string {

@@ -77,6 +77,9 @@ type Entry struct {
 	Script string
 	// Main is the path of a file of the code tree, run as __main__.
 	Main string
+	// InjectArgs go before the user's arguments (the manifest's
+	// inject_args), unless PEX_MODULE or PEX_SCRIPT overrides the entry.
+	InjectArgs []string
 }
 
 // Spec describes an environment to assemble.
@@ -105,6 +108,9 @@ type Spec struct {
 	// Copy copies files instead of linking to the trees: the environment
 	// then stands alone.
 	Copy bool
+	// PexHash is the application's pex_hash, which the bootstrap compares
+	// with InjectedEnv.
+	PexHash string
 }
 
 // Names of files the launcher writes in the environment; layout owns the

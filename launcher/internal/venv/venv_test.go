@@ -67,6 +67,7 @@ func fixture(t *testing.T) (code string, dists []Dist) {
 		"app/__main__.py": "import sys\nprint('module main', sys.argv[0] == __import__('os').environ.get('CHECK_ARGV0', sys.argv[0]))\n",
 		"tool.py":         "import app, sys\nprint('main file', __name__, __file__.endswith('tool.py'), sys.argv[1:])\n",
 		"app/paths.py":    "import os, sys\nprint('' in sys.path, os.environ['ENV_ROOT'] in sys.path)\n",
+		"app/argv.py":     "import os, sys\nprint(sys.argv[1:], os.environ.get('" + InjectedEnv + "'))\n",
 	})
 	a := filepath.Join(dir, "a")
 	writeTree(t, a, map[string]string{
@@ -225,6 +226,41 @@ func TestBuildRunsWithEachInterpreter(t *testing.T) {
 				t.Errorf("sys.path under Command holds the current directory or the environment's root: %v %q", err, out)
 			}
 		})
+	}
+}
+
+// TestInjectArgs: inject_args go before the user's arguments, once: not
+// again in a process that re-ran the application with its sys.argv (the
+// marker holds this application's pex_hash), always in a rerun of the
+// launcher's python -c line (sys.orig_argv never holds them), never under
+// PEX_MODULE or PEX_SCRIPT.
+func TestInjectArgs(t *testing.T) {
+	in := describe(t, interpreters[0])
+	code, dists := fixture(t)
+	env := build(t, Spec{Interpreter: in, Code: code, Dists: dists, PexHash: "h1",
+		Entry: Entry{EntryPoint: "app.argv", InjectArgs: []string{"--x", "a b"}}})
+	command := func(vars []string, args ...string) string {
+		return run(t, vars, Command(env)[0], append(Command(env)[1:], args...)...)
+	}
+	bootstrap := func(vars []string, args ...string) string {
+		return run(t, vars, Python(env), append([]string{filepath.Join(env, Bootstrap)}, args...)...)
+	}
+	launched := ArgvEnv + "=/some/app"
+	for _, c := range []struct {
+		name, got, want string
+	}{
+		{"launcher", command([]string{launched}, "u"), "['--x', 'a b', 'u'] h1\n"},
+		{"no user arguments", command([]string{launched}), "['--x', 'a b'] h1\n"},
+		{"rerun of sys.orig_argv", command([]string{"PEX=/some/app", InjectedEnv + "=h1"}, "u"), "['--x', 'a b', 'u'] h1\n"},
+		{"rerun of sys.argv", bootstrap([]string{launched, InjectedEnv + "=h1"}, "--x", "a b", "u"), "['--x', 'a b', 'u'] h1\n"},
+		{"another application's marker", bootstrap([]string{launched, InjectedEnv + "=h0"}, "--x", "a b"), "['--x', 'a b', '--x', 'a b'] h1\n"},
+		{"marker but other arguments", bootstrap([]string{launched, InjectedEnv + "=h1"}, "u"), "['--x', 'a b', 'u'] h1\n"},
+		{"PEX_MODULE", command([]string{launched, "PEX_MODULE=app.argv"}, "u"), "['u'] None\n"},
+		{"PEX_SCRIPT", command([]string{launched, "PEX_SCRIPT=alpha-cli"}, "u"), "cli ['u']\n"},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s: printed %q, want %q", c.name, c.got, c.want)
+		}
 	}
 }
 

@@ -39,7 +39,18 @@ def _entry_points_and_env_test(ctx):
         asserts.equals(env, None, check_entry_point(good), "want %r accepted" % good)
     for bad in ["", "app/main.py", "app.main:", "1app", "app..main", "app:main:x", "app main", "app-x:main", "app:run()"]:
         asserts.true(env, check_entry_point(bad) != None, "want %r rejected" % bad)
-    asserts.equals(env, None, check_env("PEX_VERBOSE", "1"))
+    asserts.equals(env, None, check_env("APP_PEX_ROOT", "1"))
+    for key, part in [
+        ("PEX", "choose another name"),
+        ("PEX_ROOT", "set it where the file runs"),
+        ("PEX_MODULE", "set entry_point instead"),
+        ("__RULES_PEX_ARGV0", "the launcher's own"),
+    ]:
+        err = check_env(key, "x")
+        asserts.true(env, err != None and part in err, "check_env(%r) = %r, want it to say %r" % (key, err, part))
+    for path, fixed in [("tool.py:main", "tool:main"), ("app/main.py", "app.main"), ("./app/cli/__init__.py:run", "app.cli:run")]:
+        err = check_entry_point(path)
+        asserts.true(env, err != None and ("write entry_point = %r" % fixed) in err, "check_entry_point(%r) = %r, want the fix %r" % (path, err, fixed))
     asserts.true(env, check_env("1BAD", "x") != None)
     asserts.true(env, check_env("A=B", "x") != None)
     asserts.true(env, check_env("OK", "two\nlines") != None)

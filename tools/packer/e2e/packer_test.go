@@ -310,7 +310,7 @@ func TestBadInputs(t *testing.T) {
 		{"NUL dest", []string{"--source", "a\x01b=src/app/data.txt"}, false, []string{"control character"}, 1},
 		{"directory source", []string{"--source", "d=adir"}, false, []string{"adir", "not a regular file"}, 1},
 		{"missing source", []string{"--source", "d=nothere.py"}, false, []string{"nothere.py", "no such file"}, 1},
-		{"unknown script", []string{"--script", "nosuch"}, true, []string{"nosuch", "known: demo, demo-tool"}, 1},
+		{"unknown script", []string{"--script", "nosuch"}, true, []string{"nosuch", "the packed wheels have: demo, demo-tool"}, 1},
 		{"bad constraint", []string{"--interpreter-constraint", "CPythn>=3.9"}, false, []string{"CPythn", "unknown implementation"}, 1},
 		{"bad constraint version", []string{"--interpreter-constraint", "CPython>=three"}, false, []string{"CPython>=three"}, 1},
 		{"bad entry point", []string{"--entry-point", "app.main:"}, true, []string{"app.main:", "MODULE:FUNCTION"}, 1},

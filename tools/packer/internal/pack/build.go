@@ -21,22 +21,23 @@ var Version = "0.1.0"
 // Each job has its file: the flags (flags.go), the sources (sources.go), the
 // wheels (wheels.go), the requirement closure (requirements.go), what the
 // archive runs (entrypoint.go), the manifest (manifest.go) and the zip
-// (write.go).
+// (write.go); terms.go words the problems.
 func Build(o *Options) error {
 	var ps Problems
-	flags := checkFlags(o, &ps)
-	srcs := readSources(o.Sources, &ps)
+	t := newTerms(o, &ps)
+	flags := checkFlags(o, t, &ps)
+	srcs := readSources(o.Sources, t, &ps)
 	dists := openWheels(o.Wheels, o.CheckedWheels, &ps)
 	defer func() {
 		for _, d := range dists {
 			d.close()
 		}
 	}()
-	checkWheelClashes(dists, &ps)
-	reqs := checkRequirements(o.Requirements, dists, &ps)
-	checkEntry(o, srcs, dists, &ps)
+	checkWheelClashes(dists, t, &ps)
+	reqs := checkRequirements(o.Requirements, dists, t, &ps)
+	checkEntry(o, flags, t, srcs, dists, &ps)
 	if len(ps) > 0 {
-		return ps
+		return t.prefixed(ps)
 	}
 	m, entries := newManifest(o, flags, reqs, srcs, dists)
 	manifest, err := layout.Encode(m)

@@ -1,6 +1,7 @@
 package pack
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/rules-pex/rules_pex/internal/archive"
@@ -12,7 +13,7 @@ import (
 // checkFlags checks the flags that need no input file read: the
 // compression, the enumerated values, the interpreter constraints, --env,
 // and that --launcher is a regular file. It returns their parsed values.
-func checkFlags(o *Options, ps *Problems) flagValues {
+func checkFlags(o *Options, t *terms, ps *Problems) flagValues {
 	var f flagValues
 	var err error
 	f.comp, err = archive.ParseCompression(o.Compression)
@@ -30,7 +31,13 @@ func checkFlags(o *Options, ps *Problems) flagValues {
 	if _, err := constraint.ParseAll(o.InterpreterConstraints); err != nil {
 		ps.addf("--interpreter-constraint: %v", err)
 	}
-	f.env = parseEnv(o.Env, ps)
+	f.env = parseEnv(o.Env, t, ps)
+	for _, a := range o.InjectArgs {
+		if strings.ContainsAny(a, "\x00\n\r") {
+			ps.addf("%s: a NUL byte or line break cannot be an argument here (Bazel's parameter file cannot carry one either)", t.setting("inject_args", "--inject-arg", a))
+		}
+	}
+	f.injectArgs = o.InjectArgs
 	if lf, err := regfile.Open(o.Launcher); err != nil {
 		ps.addf("--launcher %s: %v", o.Launcher, errText(err))
 	} else {
@@ -41,16 +48,25 @@ func checkFlags(o *Options, ps *Problems) flagValues {
 
 // flagValues are the parsed values of the flags checkFlags checks.
 type flagValues struct {
-	comp      archive.Compression
-	env       map[string]string
-	inherit   layout.InheritPath
-	selection layout.InterpreterSelection
+	comp       archive.Compression
+	env        map[string]string
+	injectArgs []string
+	inherit    layout.InheritPath
+	selection  layout.InterpreterSelection
 }
 
-func parseEnv(kvs []string, ps *Problems) map[string]string {
+func parseEnv(kvs []string, t *terms, ps *Problems) map[string]string {
 	env := map[string]string{}
 	for _, kv := range kvs {
 		k, v, ok := strings.Cut(kv, "=")
+		if why, fix, reserved := layout.ReservedEnvVar(k); ok && reserved {
+			what := "--env " + k
+			if t.bazel() {
+				what = fmt.Sprintf("env key %q", k)
+			}
+			ps.addf("%s: %s; %s", what, why, fix)
+			continue
+		}
 		switch {
 		case !ok || k == "":
 			ps.addf("--env %q: want KEY=VALUE", kv)

@@ -66,7 +66,7 @@ func TestCheckRequirements(t *testing.T) {
 				}
 			}
 			var ps Problems
-			out := checkRequirements(c.roots, given, &ps)
+			out := checkRequirements(c.roots, given, cli, &ps)
 			wantProblems(t, ps, c.want)
 			if c.want == "" && strings.Join(out, ",") != strings.Join(c.out, ",") {
 				t.Errorf("requirements %q, want %q", out, c.out)
@@ -82,9 +82,9 @@ func TestCheckWheelClashes(t *testing.T) {
 		wheeltest.Spec{Name: "lib", Version: "2.0", Tag: "cp311-cp311-linux_x86_64"},
 	)
 	var ps Problems
-	checkWheelClashes(dists[1:], &ps)
+	checkWheelClashes(dists[1:], cli, &ps)
 	wantProblems(t, ps, "")
-	checkWheelClashes(dists, &ps)
+	checkWheelClashes(dists, cli, &ps)
 	wantProblems(t, ps, "are both wheels of lib for tag py3-none-any")
 }
 
@@ -92,27 +92,91 @@ func TestCheckEntry(t *testing.T) {
 	dists := testDists(t, wheeltest.Spec{Name: "tool", Version: "1.0",
 		EntryPoints: "[console_scripts]\ntool = tool:main\n",
 		Files:       map[string]string{"tool.py": "", "tool-1.0.data/scripts/helper*": "#!python\n"}})
-	srcs := []*source{{dest: "app/main.py"}}
+	srcs := []*source{{dest: "app/main.py"}, {dest: "app/cli/__init__.py"}, {dest: "ns/mod.py"}}
+	bazel := &terms{label: "//app:app", rule: "pex_binary", origins: map[string]string{}}
 	for _, c := range []struct {
-		name string
-		o    Options
-		want string
+		name    string
+		o       Options
+		t       *terms
+		inherit layout.InheritPath
+		want    string
 	}{
-		{"nothing", Options{}, ""},
-		{"entry point", Options{EntryPoint: "app.main:run"}, ""},
-		{"bad entry point", Options{EntryPoint: "app-main"}, `--entry-point "app-main"`},
-		{"main", Options{Main: "app/main.py"}, ""},
-		{"missing main", Options{Main: "main.py"}, "no --source has that destination"},
-		{"console script", Options{Script: "tool"}, ""},
-		{"script file", Options{Script: "helper"}, ""},
-		{"missing script", Options{Script: "other"}, "(known: helper, tool)"},
-		{"two", Options{Script: "tool", Main: "app/main.py"}, "give at most one of --entry-point, --script and --main (got 2)"},
+		{"nothing", Options{}, cli, "", ""},
+		{"entry point", Options{EntryPoint: "app.main:run"}, cli, "", ""},
+		{"package", Options{EntryPoint: "app.cli"}, cli, "", ""},
+		{"namespace package module", Options{EntryPoint: "ns.mod:f"}, cli, "", ""},
+		{"wheel module", Options{EntryPoint: "tool:main"}, cli, "", ""},
+		{"stdlib", Options{EntryPoint: "json.tool"}, cli, "", ""},
+		{"stdlib of 3.10", Options{EntryPoint: "formatter"}, cli, "", ""},
+		{"bad entry point", Options{EntryPoint: "app-main"}, cli, "", `--entry-point "app-main": not an entry point`},
+		{"typo in a source package", Options{EntryPoint: "app.mian:run"}, cli, "",
+			`--entry-point "app.mian:run": package app (packed from the sources) has no module mian; did you mean app.main:run? (packed: main, cli)`},
+		{"typo at the top", Options{EntryPoint: "tol:main"}, cli, "",
+			`--entry-point "tol:main": no packed source or wheel has a top-level module or package tol, and the standard library has none; did you mean tool:main?`},
+		{"typo, from Bazel", Options{EntryPoint: "app.mian"}, bazel, "",
+			`entry_point "app.mian": package app (packed from the sources) has no module mian; did you mean entry_point = "app.main"?`},
+		{"below a module", Options{EntryPoint: "app.main.x"}, cli, "", "app.main is a module, not a package, so it has no module x"},
+		{"file with a function", Options{EntryPoint: "tool.py:main"}, cli, "", `--entry-point "tool.py:main" names a file, but an entry point names a module (MODULE or MODULE:FUNCTION, dotted, without .py): write --entry-point tool:main`},
+		{"path, from Bazel", Options{EntryPoint: "app/main.py"}, bazel, "", `entry_point "app/main.py" names a file, but an entry point names a module (MODULE or MODULE:FUNCTION, dotted, without .py): write entry_point = "app.main"`},
+		{"not looked for with inherit_path prefer", Options{EntryPoint: "nosuch:main"}, cli, layout.InheritPrefer, ""},
+		{"not looked for with inherit_path fallback", Options{EntryPoint: "nosuch"}, cli, layout.InheritFallback, ""},
+		{"syntax still checked with inherit_path prefer", Options{EntryPoint: "x.py"}, cli, layout.InheritPrefer, "write --entry-point x"},
+		{"main", Options{Main: "app/main.py"}, cli, "", ""},
+		{"missing main", Options{Main: "main.py"}, cli, "", `--main "main.py": no --source has that destination`},
+		{"console script", Options{Script: "tool"}, cli, "", ""},
+		{"script file", Options{Script: "helper"}, cli, "", ""},
+		{"missing script", Options{Script: "helpr"}, cli, "", "(the packed wheels have: helper, tool)"},
+		{"missing script, from Bazel", Options{Script: "toool"}, bazel, "",
+			`script "toool": no packed wheel has a console script or .data/scripts file of that name; did you mean script = "tool"? (the packed wheels have: tool, helper); add the wheel that has it to deps, or use entry_point`},
+		{"two", Options{Script: "tool", Main: "app/main.py"}, cli, "", "give at most one of --entry-point, --script and --main (got 2)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var ps Problems
-			checkEntry(&c.o, srcs, dists, &ps)
+			inherit := c.inherit
+			if inherit == "" {
+				inherit = layout.InheritFalse
+			}
+			checkEntry(&c.o, flagValues{inherit: inherit}, c.t, srcs, dists, &ps)
 			wantProblems(t, ps, c.want)
 		})
+	}
+}
+
+// TestBazelTerms: with --label, problems name the target, the attribute and
+// the label that brought the input, and say which label to add.
+func TestBazelTerms(t *testing.T) {
+	dists := testDists(t,
+		wheeltest.Spec{Name: "requests", Version: "2.28.1", RequiresDist: []string{"idna<4,>=2.5"}},
+		wheeltest.Spec{Name: "local", Version: "1.0", RequiresDist: []string{"six"}})
+	origins := []string{"broken"}
+	for _, d := range dists {
+		origins = append(origins, d.path+"="+map[string]string{"requests": "@pypi//requests:requests", "local": "//third_party:local_wheel"}[d.s.Project])
+	}
+	var ps Problems
+	tm := newTerms(&Options{Label: "//app:app", Rule: "pex_binary", Origins: origins}, &ps)
+	checkRequirements(nil, dists, tm, &ps)
+	parseEnv([]string{"PEX_ROOT=/tmp/x", "OK=1"}, tm, &ps)
+	got := tm.prefixed(ps).Error()
+	for _, want := range []string{
+		`pex_binary //app:app: --origin "broken": want PATH=LABEL`,
+		`pex_binary //app:app: requests 2.28.1 (from @pypi//requests:requests) requires "idna<4,>=2.5", which no packed wheel provides: add @pypi//idna to deps`,
+		`pex_binary //app:app: local 1.0 (from //third_party:local_wheel) requires "six", which no packed wheel provides: add a pex_wheel of six (e.g. @pypi//six) to deps`,
+		`pex_binary //app:app: env key "PEX_ROOT": the launcher reads its PEX_* settings before the archive's env applies, so the value would be ignored; set it where the file runs`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("problems:\n%s\nwant a line containing:\n%s", got, want)
+		}
+	}
+	if strings.Count(got, "\n") != 3 {
+		t.Errorf("want 4 problems, got:\n%s", got)
+	}
+	for label, want := range map[string]string{
+		"@pypi//idna": "@pypi", "@pypi//idna:idna": "@pypi", "@@rules_pex~~pex~pypi//idna": "@pypi",
+		"@pypi//idna:pkg": "", "//idna": "", "@pypi//a/b": "",
+	} {
+		if got, ok := projectRepo(label); got != want || ok != (want != "") {
+			t.Errorf("projectRepo(%q) = %q, %v; want %q", label, got, ok, want)
+		}
 	}
 }
 

@@ -18,6 +18,7 @@ func newManifest(o *Options, f flagValues, reqs []string, srcs []*source, dists 
 		InterpreterSelection:   f.selection,
 		InheritPath:            f.inherit,
 		Env:                    f.env,
+		InjectArgs:             f.injectArgs,
 		Requirements:           reqs,
 		Distributions:          map[string]layout.Distribution{},
 		Compression:            o.Compression,

@@ -26,7 +26,16 @@ type Options struct {
 	InterpreterSelection   string // layout.ParseInterpreterSelection's: newest (default) or oldest
 	InheritPath            string // layout.ParseInheritPath's: false (default), prefer, fallback
 	Env                    []string
-	Compression            string // deflate (default), zstd, store
+	InjectArgs             []string // arguments placed before the user's
+	Compression            string   // deflate (default), zstd, store
+
+	// Label and Rule name the Bazel target being built ("//app:app",
+	// "pex_binary"); Origins map input paths (of --source, --wheel and
+	// --checked-wheel) to the label that brought them: PATH=LABEL. With a
+	// Label, problems are told in Bazel's terms (see terms).
+	Label   string
+	Rule    string
+	Origins []string
 }
 
 // Problems is the list of everything wrong with a build's inputs, or with an

@@ -54,7 +54,7 @@ func TestCheckFlags(t *testing.T) {
 			o := &Options{Launcher: launcher, Compression: "deflate", InheritPath: "false", InterpreterSelection: "newest"}
 			c.edit(o)
 			var ps Problems
-			checkFlags(o, &ps)
+			checkFlags(o, cli, &ps)
 			wantProblems(t, ps, c.want)
 		})
 	}
@@ -78,7 +78,7 @@ func TestReadSources(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var ps Problems
-			srcs := readSources(c.specs, &ps)
+			srcs := readSources(c.specs, cli, &ps)
 			wantProblems(t, ps, c.want)
 			if c.want == "" {
 				sum := sha256.Sum256([]byte("print('a')\n"))
@@ -241,3 +241,6 @@ func TestCheckWheelSummary(t *testing.T) {
 		t.Errorf("summary %+v", s)
 	}
 }
+
+// cli words problems as for a command line (no --label).
+var cli = &terms{rule: "target", origins: map[string]string{}}

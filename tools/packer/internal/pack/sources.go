@@ -21,7 +21,7 @@ type source struct {
 	sha256     string
 }
 
-func readSources(specs []string, ps *Problems) []*source {
+func readSources(specs []string, t *terms, ps *Problems) []*source {
 	byDest := map[string]string{}
 	var out []*source
 	for _, spec := range specs {
@@ -35,7 +35,11 @@ func readSources(specs []string, ps *Problems) []*source {
 			continue
 		}
 		if why, reserved := layout.ReservedEnvPath(layout.SchemeSitePackages, dest); reserved {
-			ps.addf("--source %s: destination %s is a name the launcher owns (the code goes to site-packages, and %s); choose another destination", spec, dest, why)
+			fix := "choose another destination"
+			if t.bazel() {
+				fix = "rename the file, or change the imports of the py_library that holds it"
+			}
+			ps.addf("%s: destination %s is a name the launcher owns (the code goes to site-packages, and %s); %s", t.source(dest, path), dest, why, fix)
 			continue
 		}
 		if prev, dup := byDest[dest]; dup {

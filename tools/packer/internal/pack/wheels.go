@@ -267,16 +267,20 @@ func directoryDigest(zr *zip.Reader) string {
 
 // checkWheelClashes refuses two wheels of one project that share a tag: at
 // run time nothing could tell which one to use.
-func checkWheelClashes(dists []*dist, ps *Problems) {
-	byKey := map[string]string{}
+func checkWheelClashes(dists []*dist, t *terms, ps *Problems) {
+	byKey := map[string]*dist{}
 	for _, d := range dists {
-		for _, t := range d.s.Tags {
-			key := d.s.Project + " " + t
-			if prev, clash := byKey[key]; clash && prev != d.s.File {
-				ps.addf("--wheel %s: %s and %s are both wheels of %s for tag %s; give only one", d.path, prev, d.s.File, d.s.Project, t)
+		for _, tag := range d.s.Tags {
+			key := d.s.Project + " " + tag
+			if prev, clash := byKey[key]; clash && prev.s.File != d.s.File {
+				if t.bazel() {
+					ps.addf("%s and %s are both wheels of %s for tag %s; keep one (overrides names the one to pack)", t.wheel(prev), t.wheel(d), d.s.Project, tag)
+				} else {
+					ps.addf("--wheel %s: %s and %s are both wheels of %s for tag %s; give only one", d.path, prev.s.File, d.s.File, d.s.Project, tag)
+				}
 				break
 			}
-			byKey[key] = d.s.File
+			byKey[key] = d
 		}
 	}
 }
