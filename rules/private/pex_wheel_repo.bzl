@@ -411,7 +411,7 @@ _pex_wheel_lock_repository = repository_rule(
         "find_links": attr.string_list(),
         "index_url": attr.string(),
         "lock": attr.label(mandatory = True, allow_single_file = True),
-        "packer": attr.label(mandatory = True, allow_single_file = True, cfg = "exec"),
+        "packer": attr.label(mandatory = True, allow_single_file = True),
     },
 )
 

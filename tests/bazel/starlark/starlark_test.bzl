@@ -87,6 +87,14 @@ def _metadata_test(ctx):
     asserts.equals(env, ["werkzeug", "importlib-metadata", None, None], [parse_requires_dist(r) for r in requires])
     asserts.equals(env, "zope-interface", parse_requires_dist("zope.interface[testing]>=5"))
     asserts.equals(env, "idna", parse_requires_dist("idna<4,>=2.5; python_version >= \"3\" and platform_system != 'extra'"))
+
+    # A lock's extras (normalized) bring the requirements under them.
+    asserts.equals(env, ["werkzeug", "importlib-metadata", "asgiref", None], [parse_requires_dist(r, ["async"]) for r in requires])
+    asserts.equals(env, "python-dotenv", parse_requires_dist(requires[3], ["dotenv"]))
+    asserts.equals(env, "chardet", parse_requires_dist("chardet<6,>=3.0.2; extra == \"use_chardet_on_py3\"", ["use-chardet-on-py3"]))
+    cloudpickle = "cloudpickle ; (platform_python_implementation == \"CPython\") and extra  ==  'tests-no-zope'"
+    asserts.equals(env, None, parse_requires_dist(cloudpickle, ["tests"]))
+    asserts.equals(env, "cloudpickle", parse_requires_dist(cloudpickle, ["tests-no-zope"]))
     return unittest.end(env)
 
 metadata_test = unittest.make(_metadata_test)
