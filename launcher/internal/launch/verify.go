@@ -211,21 +211,33 @@ func treeDamage(dir string, rep *verifyReport) string {
 		}
 		rel, _ := filepath.Rel(dir, p)
 		rel = filepath.ToSlash(rel)
+		bytecode := filepath.Base(filepath.Dir(p)) == "__pycache__"
+		// A byte-compiler running beside verify (Python's import, or the
+		// launcher's background compile) writes a temporary file and
+		// renames it: one that is gone by the time it is read was never
+		// content.
+		vanished := func(err error) bool { return bytecode && errors.Is(err, fs.ErrNotExist) }
 		if !d.Type().IsRegular() {
 			return fmt.Errorf("%s is not a regular file", rel)
 		}
 		fi, err := d.Info()
+		if vanished(err) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
 		sum, err := fileSHA256(p)
+		if vanished(err) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
 		files = append(files, file{
 			TreeEntry: layout.TreeEntry{Path: rel, Size: fi.Size(), SHA256: sum, Executable: fi.Mode()&0o111 != 0},
 			path:      p,
-			bytecode:  filepath.Base(filepath.Dir(p)) == "__pycache__",
+			bytecode:  bytecode,
 			writable:  fi.Mode()&0o200 != 0,
 		})
 		return nil

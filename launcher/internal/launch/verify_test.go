@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,5 +106,50 @@ func TestTreeDamage(t *testing.T) {
 				t.Errorf("reported %s", out.String())
 			}
 		})
+	}
+}
+
+// A byte-compiler writing beside verify (temporary files renamed into
+// place in __pycache__) is not damage: files that vanish between the
+// directory listing and their read are skipped, not reported.
+func TestTreeDamageBesideAByteCompiler(t *testing.T) {
+	files := map[string]string{}
+	for i := 0; i < 40; i++ {
+		files[fmt.Sprintf("pkg/m%d.py", i)] = fmt.Sprintf("x = %d\n", i)
+	}
+	dir := writeTree(t, t.TempDir(), files)
+	cacheDir := filepath.Join(dir, "pkg", "__pycache__")
+	os.Chmod(filepath.Join(dir, "pkg"), 0o755)
+	if err := os.MkdirAll(cacheDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pyc := []byte("\xa7\x0d\r\n" + strings.Repeat("\x00", 28))
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for n := 0; ; n++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			final := filepath.Join(cacheDir, fmt.Sprintf("m%d.cpython-311.pyc", n%40))
+			tmp := fmt.Sprintf("%s.tmp-%d", final, n)
+			os.WriteFile(tmp, pyc, 0o644)
+			os.Rename(tmp, final)
+		}
+	}()
+	var problems []string
+	for i := 0; i < 300 && len(problems) == 0; i++ {
+		var out bytes.Buffer
+		if got := treeDamage(dir, &verifyReport{out: &out}); got != "" || out.Len() > 0 {
+			problems = append(problems, got+out.String())
+		}
+	}
+	close(stop)
+	<-done
+	if len(problems) > 0 {
+		t.Errorf("treeDamage reported a byte-compiler's temporary files as damage: %s", problems[0])
 	}
 }
