@@ -89,7 +89,6 @@ func (l *launcher) command(p *Plan) ([]string, []string) {
 	return argv, env
 }
 
-
 // damaged reports whether an exec error means the environment's python is
 // missing or unusable (rather than, say, an argument list too long).
 func damaged(err error) bool {
