@@ -5,11 +5,11 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rules-pex/rules_pex/internal/activate"
 	"github.com/rules-pex/rules_pex/internal/constraint"
 	"github.com/rules-pex/rules_pex/internal/pep440"
 	"github.com/rules-pex/rules_pex/internal/pep508"
 	"github.com/rules-pex/rules_pex/internal/tags"
-	"github.com/rules-pex/rules_pex/launcher/internal/activate"
 )
 
 // Verdict is the decision about one candidate.

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rules-pex/rules_pex/internal/activate"
 	"github.com/rules-pex/rules_pex/internal/constraint"
 	"github.com/rules-pex/rules_pex/internal/layout"
-	"github.com/rules-pex/rules_pex/launcher/internal/activate"
 )
 
 const (

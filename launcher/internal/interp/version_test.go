@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rules-pex/rules_pex/internal/activate"
 	"github.com/rules-pex/rules_pex/internal/constraint"
 	"github.com/rules-pex/rules_pex/internal/layout"
-	"github.com/rules-pex/rules_pex/launcher/internal/activate"
 )
 
 // TestPrereleaseAndDevelopmentBuilds judges interpreters reporting

@@ -14,11 +14,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rules-pex/rules_pex/internal/activate"
 	"github.com/rules-pex/rules_pex/internal/archive"
 	"github.com/rules-pex/rules_pex/internal/constraint"
 	"github.com/rules-pex/rules_pex/internal/layout"
 	"github.com/rules-pex/rules_pex/internal/regfile"
-	"github.com/rules-pex/rules_pex/launcher/internal/activate"
 	"github.com/rules-pex/rules_pex/launcher/internal/cache"
 	"github.com/rules-pex/rules_pex/launcher/internal/extract"
 	"github.com/rules-pex/rules_pex/launcher/internal/interp"
