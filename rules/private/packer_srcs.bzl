@@ -3,6 +3,7 @@
 PACKER_SRCS = [
     "//:go.mod",
     "//:go.sum",
+    "//internal/activate:activate.go",
     "//internal/archive:archive.go",
     "//internal/archive:codec.go",
     "//internal/archive:decompress.go",
@@ -48,6 +49,7 @@ PACKER_SRCS = [
     "//tools/packer/internal/lock:toml.go",
     "//tools/packer/internal/pack:build.go",
     "//tools/packer/internal/pack:entrypoint.go",
+    "//tools/packer/internal/pack:fit.go",
     "//tools/packer/internal/pack:flags.go",
     "//tools/packer/internal/pack:manifest.go",
     "//tools/packer/internal/pack:options.go",

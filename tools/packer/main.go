@@ -61,10 +61,16 @@ build options:
   --compression deflate|zstd|store  how the packer compresses files it adds (default deflate);
                                     wheel entries are copied with their own compression, and the
                                     archive's __main__.py (what "python3 OUT" runs) is always stored
+  --target-environment FILE         a JSON description of a target (pex's complete-platform format: its
+                                    marker_environment and ordered compatible_tags; repeatable): the wheels
+                                    are resolved for it as the launcher resolves them at run time, and the
+                                    build fails when it could not run the archive. Without any, every
+                                    project the launcher could need must have a wheel for the launcher's
+                                    OS and architecture (read from its ELF or Mach-O header)
   --label LABEL, --rule KIND        the Bazel target being built (//app:app, pex_binary): problems then
                                     name the target and its attributes instead of these flags
-  --origin PATH=LABEL               the label that brought the input file PATH (of --source, --wheel or
-                                    --checked-wheel), named in problems about it
+  --origin PATH=LABEL               the label that brought the input file PATH (of --source, --wheel,
+                                    --checked-wheel or --target-environment), named in problems about it
   @PARAMSFILE                       read more arguments from a file, one per line (Bazel's multiline format)
 
 lock options:
@@ -152,7 +158,7 @@ func runBuild(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("packer build", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var o pack.Options
-	var sources, wheels, checked, reqs, constraints, env, inject, origins multi
+	var sources, wheels, checked, reqs, constraints, env, inject, origins, targets multi
 	fs.StringVar(&o.Output, "o", "", "")
 	fs.StringVar(&o.Output, "output", "", "")
 	fs.StringVar(&o.Launcher, "launcher", "", "")
@@ -171,6 +177,7 @@ func runBuild(args []string, stderr io.Writer) int {
 	fs.StringVar(&o.Label, "label", "", "")
 	fs.StringVar(&o.Rule, "rule", "", "")
 	fs.Var(&origins, "origin", "")
+	fs.Var(&targets, "target-environment", "")
 	fs.StringVar(&o.Compression, "compression", "deflate", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -190,7 +197,7 @@ func runBuild(args []string, stderr io.Writer) int {
 	}
 	o.CheckedWheels = checked
 	o.Sources, o.Wheels, o.Requirements, o.InterpreterConstraints, o.Env = sources, wheels, reqs, constraints, env
-	o.InjectArgs, o.Origins = inject, origins
+	o.InjectArgs, o.Origins, o.TargetEnvironments = inject, origins, targets
 	if err := pack.Build(&o); err != nil {
 		printProblems(stderr, err)
 		return exitInvalid

@@ -20,7 +20,8 @@ var Version = "0.1.0"
 //
 // Each job has its file: the flags (flags.go), the sources (sources.go), the
 // wheels (wheels.go), the requirement closure (requirements.go), what the
-// archive runs (entrypoint.go), the manifest (manifest.go) and the zip
+// archive runs (entrypoint.go), the manifest (manifest.go), whether its
+// targets can run it (fit.go) and the zip
 // (write.go); terms.go words the problems.
 func Build(o *Options) error {
 	var ps Problems
@@ -40,6 +41,9 @@ func Build(o *Options) error {
 		return t.prefixed(ps)
 	}
 	m, entries := newManifest(o, flags, reqs, srcs, dists)
+	if checkFit(o, m, dists, t, &ps); len(ps) > 0 {
+		return t.prefixed(ps)
+	}
 	manifest, err := layout.Encode(m)
 	if err != nil {
 		return err

@@ -29,6 +29,12 @@ type Options struct {
 	InjectArgs             []string // arguments placed before the user's
 	Compression            string   // deflate (default), zstd, store
 
+	// TargetEnvironments are JSON descriptions of where the archive will
+	// run (see fit.go); the build fails when one of them could not run it.
+	// Without any, the launcher's operating system and architecture are
+	// checked.
+	TargetEnvironments []string
+
 	// Label and Rule name the Bazel target being built ("//app:app",
 	// "pex_binary"); Origins map input paths (of --source, --wheel and
 	// --checked-wheel) to the label that brought them: PATH=LABEL. With a

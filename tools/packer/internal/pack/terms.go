@@ -59,6 +59,24 @@ func (t *terms) wheel(d *dist) string {
 	return s
 }
 
+// input names an input file: the label that brought it from Bazel, when
+// known, else its path.
+func (t *terms) input(path string) string {
+	if l := t.origins[path]; t.bazel() && l != "" {
+		return l
+	}
+	return path
+}
+
+// wheelFile names a wheel by its file name, with the label that brought it
+// from Bazel.
+func (t *terms) wheelFile(d *dist) string {
+	if l := t.origins[d.path]; t.bazel() && l != "" {
+		return d.s.File + " (from " + l + ")"
+	}
+	return d.s.File
+}
+
 // project names a wheel's project and version, as wheel does; only used
 // from Bazel, where messages name the label rather than the file.
 func (t *terms) project(d *dist) string { return t.wheel(d) }
