@@ -5,6 +5,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -31,6 +32,10 @@ const usage = `usage:
   packer verify FILE      check every entry against the manifest; exit 0 only if sound
   packer check-wheel -o SUMMARY WHEEL
                           validate WHEEL fully and write its summary (JSON) for --checked-wheel
+  packer target-environment --python X.Y --platform TAG [--name NAME]
+                          print the target environment (--target-environment's JSON) of CPython X.Y on
+                          the oldest system of platform tag TAG (manylinux_2_28_x86_64, manylinux2014_aarch64,
+                          musllinux_1_2_x86_64, macosx_11_0_arm64, ...), with the tags the launcher computes
   packer lock --lock FILE [--directory DIR]... [--listing BASEURL=HTMLFILE]...
                           read a lock file and print its packages and their wheels as JSON on stdout
 
@@ -127,6 +132,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runCheckWheel(args[1:], stderr)
 	case "lock":
 		return runLock(args[1:], stdout, stderr)
+	case "target-environment":
+		return runTargetEnvironment(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -219,6 +226,33 @@ func runCheckWheel(args []string, stderr io.Writer) int {
 		printProblems(stderr, err)
 		return exitInvalid
 	}
+	return exitOK
+}
+
+func runTargetEnvironment(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("packer target-environment", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var python, platform, name string
+	fs.StringVar(&python, "python", "", "")
+	fs.StringVar(&platform, "platform", "", "")
+	fs.StringVar(&name, "name", "", "")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || python == "" || platform == "" {
+		why := "want --python X.Y and --platform TAG"
+		switch {
+		case err != nil:
+			why = err.Error()
+		case fs.NArg() > 0:
+			why = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
+		}
+		fmt.Fprintf(stderr, "packer target-environment: %s\n%s", why, usage)
+		return exitUsage
+	}
+	var buf bytes.Buffer
+	if err := pack.TargetEnvironment(&buf, python, platform, name); err != nil {
+		fmt.Fprintf(stderr, "packer target-environment: %v\n", err)
+		return exitUsage
+	}
+	stdout.Write(buf.Bytes())
 	return exitOK
 }
 

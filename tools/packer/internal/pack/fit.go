@@ -352,3 +352,81 @@ func executablePlatform(path string) (goos, goarch string) {
 	}
 	return "", ""
 }
+
+// TargetEnvironment writes to w the target environment of CPython
+// python ("3.11") on platform, a platform tag naming the oldest system the
+// file must run on: manylinux_2_28_x86_64 (or a legacy alias such as
+// manylinux2014_aarch64) for a glibc of at least that version,
+// musllinux_1_2_x86_64 for musl, macosx_11_0_arm64 for that macOS and
+// later. Its tags are those the launcher computes for such an interpreter
+// on such a system (the oldest one), and python_full_version is python's
+// first release (3.11.0), so that a check passing for it passes for the
+// series. name is its "name" ("" for none).
+func TargetEnvironment(w io.Writer, python, platform, name string) error {
+	var major, minor int
+	if n, err := fmt.Sscanf(python, "%d.%d", &major, &minor); err != nil || n != 2 || fmt.Sprintf("%d.%d", major, minor) != python || major != 3 {
+		return fmt.Errorf("--python %q: want a CPython 3 release series such as 3.11", python)
+	}
+	in := tags.Interpreter{Name: "cp", Major: major, Minor: minor}
+	env := map[string]string{"os_name": "posix"}
+	legacy := map[string]string{"manylinux2014": "manylinux_2_17", "manylinux2010": "manylinux_2_12", "manylinux1": "manylinux_2_5"}
+	p := platform
+	for old, now := range legacy {
+		if rest, ok := strings.CutPrefix(p, old+"_"); ok {
+			p = now + "_" + rest
+		}
+	}
+	var a, b int
+	var arch string
+	bad := fmt.Errorf("--platform %q: want manylinux_2_M_ARCH, manylinux2014_ARCH, musllinux_1_M_ARCH or macosx_M_N_ARCH with ARCH x86_64 or aarch64 (arm64 on macOS)", platform)
+	parse := func(prefix string) bool {
+		rest, ok := strings.CutPrefix(p, prefix)
+		if !ok {
+			return false
+		}
+		parts := strings.SplitN(rest, "_", 3)
+		if len(parts) != 3 {
+			return false
+		}
+		if _, err := fmt.Sscanf(parts[0]+" "+parts[1], "%d %d", &a, &b); err != nil {
+			return false
+		}
+		arch = parts[2]
+		return true
+	}
+	switch {
+	case parse("manylinux_") && a == 2 && (arch == "x86_64" || arch == "aarch64"):
+		in.OS, in.Platform, in.Glibc = "linux", "linux-"+arch, tags.Version{Major: a, Minor: b}
+		env["sys_platform"], env["platform_system"], env["platform_machine"] = "linux", "Linux", arch
+	case parse("musllinux_") && a == 1 && (arch == "x86_64" || arch == "aarch64"):
+		in.OS, in.Platform, in.Musl = "linux", "linux-"+arch, tags.Version{Major: a, Minor: b}
+		env["sys_platform"], env["platform_system"], env["platform_machine"] = "linux", "Linux", arch
+	case parse("macosx_") && (arch == "x86_64" || arch == "arm64") && a >= 10:
+		in.OS, in.Machine, in.MacOS = "darwin", arch, tags.Version{Major: a, Minor: b}
+		env["sys_platform"], env["platform_system"], env["platform_machine"] = "darwin", "Darwin", arch
+	default:
+		return bad
+	}
+	full := python + ".0"
+	env["python_version"], env["python_full_version"] = python, full
+	env["implementation_name"], env["implementation_version"], env["platform_python_implementation"] = "cpython", full, "CPython"
+	env["platform_release"], env["platform_version"] = "", ""
+	var ts []string
+	for _, tg := range tags.Supported(in) {
+		ts = append(ts, tg.String())
+	}
+	if len(ts) == 0 {
+		return bad
+	}
+	out := struct {
+		Name    string            `json:"name,omitempty"`
+		Markers map[string]string `json:"marker_environment"`
+		Tags    []string          `json:"compatible_tags"`
+	}{name, env, ts}
+	data, err := json.MarshalIndent(out, "", " ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(data, '\n'))
+	return err
+}

@@ -3,6 +3,7 @@ package pack
 import (
 	"encoding/binary"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -183,5 +184,36 @@ func TestReadTargetEnvironment(t *testing.T) {
 				t.Errorf("readTargetEnvironment = %v, want %q", err, c.want)
 			}
 		})
+	}
+}
+
+// Generated target environments read back, carry the launcher's tags for
+// the oldest system of the platform, and bad arguments are refused.
+func TestGeneratedTargetEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ python, platform, first, last, machine string }{
+		{"3.11", "manylinux_2_28_x86_64", "cp311-cp311-manylinux_2_28_x86_64", "py30-none-any", "x86_64"},
+		{"3.9", "manylinux2014_aarch64", "cp39-cp39-manylinux_2_17_aarch64", "py30-none-any", "aarch64"},
+		{"3.12", "musllinux_1_2_x86_64", "cp312-cp312-musllinux_1_2_x86_64", "py30-none-any", "x86_64"},
+		{"3.13", "macosx_11_0_arm64", "cp313-cp313-macosx_11_0_arm64", "py30-none-any", "arm64"},
+	} {
+		var sb strings.Builder
+		if err := TargetEnvironment(&sb, c.python, c.platform, "n"); err != nil {
+			t.Fatalf("%s %s: %v", c.python, c.platform, err)
+		}
+		e, err := readTargetEnvironment(file(t, dir, c.platform+".json", sb.String()))
+		if err != nil {
+			t.Fatalf("%s %s: the generated file does not read back: %v", c.python, c.platform, err)
+		}
+		if e.name != "n" || e.tags[0].String() != c.first || e.tags[len(e.tags)-1].String() != c.last ||
+			e.markers["platform_machine"] != c.machine || e.markers["python_full_version"] != c.python+".0" {
+			t.Errorf("%s %s: name %q, tags %s..%s, machine %q, version %q", c.python, c.platform, e.name, e.tags[0], e.tags[len(e.tags)-1], e.markers["platform_machine"], e.markers["python_full_version"])
+		}
+	}
+	for _, c := range [][2]string{{"3.x", "manylinux_2_28_x86_64"}, {"2.7", "manylinux_2_28_x86_64"}, {"3.11", "win_amd64"},
+		{"3.11", "manylinux_2_28_ppc64le"}, {"3.11", "macosx_11_0_aarch64"}, {"3.11", "manylinux_x86_64"}} {
+		if err := TargetEnvironment(io.Discard, c[0], c[1], ""); err == nil {
+			t.Errorf("TargetEnvironment(%q, %q) gave no error", c[0], c[1])
+		}
 	}
 }
