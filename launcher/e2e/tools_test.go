@@ -2,11 +2,13 @@ package launcher_test
 
 import (
 	"bufio"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/rules-pex/rules_pex/internal/wheel/wheeltest"
 	"github.com/rules-pex/rules_pex/launcher/internal/cache"
 )
 
@@ -136,5 +138,50 @@ func TestRunAfterTheEnvironmentIsRemoved(t *testing.T) {
 	}
 	if got := dirsOf(t, w.root, "venvs"); len(got) != 1 {
 		t.Errorf("environments %v", got)
+	}
+}
+
+// interpreter --target-environment describes the chosen interpreter as
+// packaging does (default_environment(), sys_tags()), and the packer reads
+// the description back: a wheel that interpreter cannot use fails the
+// build naming it, one it can use builds.
+func TestToolsTargetEnvironment(t *testing.T) {
+	archive := pack(t, whoAmI, "--main", "who.py")
+	w := newWorld(t, cpython)
+	out := w.ok(archive, []string{"PEX_TOOLS=1"}, "interpreter", "--target-environment")
+	var got struct {
+		Markers map[string]string `json:"marker_environment"`
+		Tags    []string          `json:"compatible_tags"`
+	}
+	decodeJSON(t, out, &got)
+	ref, err := exec.Command(cpython, "-c", `import json, packaging.markers as m, packaging.tags as t
+print(json.dumps({"marker_environment": m.default_environment(), "compatible_tags": [str(x) for x in t.sys_tags()]}))`).Output()
+	if err != nil {
+		t.Fatalf("packaging on %s: %v", cpython, err)
+	}
+	var want struct {
+		Markers map[string]string `json:"marker_environment"`
+		Tags    []string          `json:"compatible_tags"`
+	}
+	decodeJSON(t, string(ref), &want)
+	if strings.Join(got.Tags, " ") != strings.Join(want.Tags, " ") {
+		t.Errorf("tags differ from packaging's sys_tags(): got %d, want %d; first %v vs %v", len(got.Tags), len(want.Tags), got.Tags[:3], want.Tags[:3])
+	}
+	for k, v := range want.Markers {
+		if got.Markers[k] != v {
+			t.Errorf("marker %s = %q, packaging says %q", k, got.Markers[k], v)
+		}
+	}
+	desc := filepath.Join(t.TempDir(), "host.json")
+	if err := os.WriteFile(desc, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pack(t, whoAmI, "--main", "who.py", "--target-environment", desc, "--wheel", wheel(t, "six-"))
+	foreign := wheeltest.Write(t, t.TempDir(), wheeltest.Spec{Name: "foreign", Version: "1.0", Tag: "cp311-cp311-macosx_11_0_arm64",
+		Files: map[string]string{"foreign.py": ""}})
+	cmd := exec.Command(packerBin, "build", "-o", filepath.Join(t.TempDir(), "x"), "--launcher", launcherBin,
+		"--wheel", foreign, "--entry-point", "foreign", "--target-environment", desc)
+	if b, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(b), "target environment host ("+desc+") cannot run the archive: no compatible wheel of foreign") {
+		t.Errorf("a macOS wheel against this host's description: %v\n%s", err, b)
 	}
 }

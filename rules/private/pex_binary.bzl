@@ -60,6 +60,10 @@ _PACK_ATTRS = {
         allow_files = [".py"],
         doc = "Python files of the application, packed at their paths relative to the workspace root (an external repository's files under the repository's name), as `py_binary` lays out runfiles.",
     ),
+    "target_environments": attr.label_list(
+        allow_files = [".json"],
+        doc = "JSON descriptions of the environments the file will run in (pex's complete-platform format: `marker_environment` and the ordered `compatible_tags` of the target's interpreter; see \"Target environments\" below). The packer resolves the wheels for each exactly as the launcher does at run time and fails the build, naming the project, its wheels' tags and the environment, when one could not run the file. Without any, every project the launcher could need must have a wheel for the launcher's OS and architecture.",
+    ),
     "wheels": attr.label_list(
         allow_files = [".whl"],
         doc = "Wheel files; each one's project is a root requirement. Several wheels of one project with different tags may be given (e.g. one per platform): the launcher picks the one that fits the interpreter.",
@@ -215,16 +219,18 @@ def pack(ctx, output):
     args.add_all(["%s=%s" % (k, ctx.attr.env[k]) for k in sorted(ctx.attr.env)], before_each = "--env")
     args.add_all(ctx.attr.inject_args, before_each = "--inject-arg")
     args.add("--compression", ctx.attr.compression)
+    args.add_all(ctx.files.target_environments, before_each = "--target-environment")
 
     # Problems then name this target and the labels that brought each wheel.
     args.add("--label", str(ctx.label))
     args.add("--rule", _rule_kind(ctx))
     args.add_all(["%s=%s" % (wheel.path, _origin(ctx, wheel, summary)) for wheel, summary in checked_wheels], before_each = "--origin")
+    args.add_all(["%s=%s" % (t.path, t.owner) for t in ctx.files.target_environments], before_each = "--origin")
 
     ctx.actions.run(
         executable = packer,
         arguments = [command, args],
-        inputs = [launcher] + by_dest.values() + [f for pair in checked_wheels for f in pair],
+        inputs = [launcher] + by_dest.values() + [f for pair in checked_wheels for f in pair] + ctx.files.target_environments,
         outputs = [output],
         mnemonic = "PexPack",
         # Bazel 4.2 does not expand %{label} in progress messages (5.0 does).

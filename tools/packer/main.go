@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/rules-pex/rules_pex/internal/atomicfile"
 	"github.com/rules-pex/rules_pex/internal/layout"
 	"github.com/rules-pex/rules_pex/internal/regfile"
 	"github.com/rules-pex/rules_pex/tools/packer/internal/lock"
@@ -32,8 +33,8 @@ const usage = `usage:
   packer verify FILE      check every entry against the manifest; exit 0 only if sound
   packer check-wheel -o SUMMARY WHEEL
                           validate WHEEL fully and write its summary (JSON) for --checked-wheel
-  packer target-environment --python X.Y --platform TAG [--name NAME]
-                          print the target environment (--target-environment's JSON) of CPython X.Y on
+  packer target-environment --python X.Y --platform TAG [--name NAME] [-o OUT]
+                          print (or write to OUT) the target environment (--target-environment's JSON) of CPython X.Y on
                           the oldest system of platform tag TAG (manylinux_2_28_x86_64, manylinux2014_aarch64,
                           musllinux_1_2_x86_64, macosx_11_0_arm64, ...), with the tags the launcher computes
   packer lock --lock FILE [--directory DIR]... [--listing BASEURL=HTMLFILE]...
@@ -232,7 +233,8 @@ func runCheckWheel(args []string, stderr io.Writer) int {
 func runTargetEnvironment(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("packer target-environment", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	var python, platform, name string
+	var python, platform, name, output string
+	fs.StringVar(&output, "o", "", "")
 	fs.StringVar(&python, "python", "", "")
 	fs.StringVar(&platform, "platform", "", "")
 	fs.StringVar(&name, "name", "", "")
@@ -252,7 +254,14 @@ func runTargetEnvironment(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "packer target-environment: %v\n", err)
 		return exitUsage
 	}
-	stdout.Write(buf.Bytes())
+	if output == "" {
+		stdout.Write(buf.Bytes())
+		return exitOK
+	}
+	if err := atomicfile.Write(output, 0o644, func(f *os.File) error { _, err := f.Write(buf.Bytes()); return err }); err != nil {
+		fmt.Fprintf(stderr, "packer target-environment: -o %s: %v\n", output, err)
+		return exitInvalid
+	}
 	return exitOK
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/rules-pex/rules_pex/internal/archive"
 	"github.com/rules-pex/rules_pex/internal/layout"
 	"github.com/rules-pex/rules_pex/internal/regfile"
+	"github.com/rules-pex/rules_pex/internal/tags"
 	"github.com/rules-pex/rules_pex/launcher/internal/cache"
 	"github.com/rules-pex/rules_pex/launcher/internal/interp"
 	"github.com/rules-pex/rules_pex/launcher/internal/venv"
@@ -24,6 +25,10 @@ const toolsUsage = `usage: PEX_TOOLS=1 %s TOOL [ARGS]
 tools:
   info                              print the manifest (PEX-INFO) as JSON
   interpreter                       print the chosen interpreter and every candidate as JSON
+  interpreter --target-environment  print the chosen interpreter's target environment: its marker
+                                    environment and supported tags, the JSON that the packer's
+                                    --target-environment (pex_binary's target_environments) reads;
+                                    without an acceptable one, the first that could be probed
   venv DIR                          make DIR a standalone virtual environment of the application
                                     (run it with DIR/pex, or DIR/bin/python)
   cache info                        print the cache's location and entries as JSON
@@ -66,8 +71,11 @@ func (l *launcher) tools(out io.Writer) int {
 		out.Write(data)
 		return 0
 	case "interpreter":
+		if len(args) == 1 && args[0] == "--target-environment" {
+			return l.toolTargetEnvironment(out, fail)
+		}
 		if len(args) != 0 {
-			return usage("interpreter takes no arguments")
+			return usage("interpreter takes no arguments but --target-environment")
 		}
 		return l.toolInterpreter(out, fail)
 	case "venv":
@@ -202,6 +210,53 @@ func (l *launcher) toolInterpreter(out io.Writer, fail func(error) int) int {
 	if err != nil {
 		fmt.Fprintf(l.errw, "rules_pex: %v\n", err)
 		return ExitError
+	}
+	return 0
+}
+
+// toolTargetEnvironment prints the target environment of the interpreter
+// the launcher chooses (or, when none can run the archive, of the first
+// candidate it could probe, named on stderr): what a build elsewhere checks
+// its wheels against.
+func (l *launcher) toolTargetEnvironment(out io.Writer, fail func(error) int) int {
+	_, m, err := l.manifest()
+	if err != nil {
+		return fail(err)
+	}
+	root, err := l.openRoot()
+	if err != nil {
+		return fail(err)
+	}
+	sel, err := l.choose(root, m)
+	var nie *interp.NoInterpreterError
+	if err != nil && !errors.As(err, &nie) {
+		return fail(err)
+	}
+	v := sel.Chosen
+	if v == nil {
+		for i := range sel.Verdicts {
+			if sel.Verdicts[i].Info != nil {
+				v = &sel.Verdicts[i]
+				fmt.Fprintf(l.errw, "rules_pex: no interpreter can run this archive (%s is not accepted: %s); describing it anyway\n", v.Path, v.Reason)
+				break
+			}
+		}
+	}
+	if v == nil {
+		return fail(fmt.Errorf("no interpreter could be probed: %v", err))
+	}
+	res := struct {
+		Markers map[string]string `json:"marker_environment"`
+		Tags    []string          `json:"compatible_tags"`
+	}{Markers: v.Info.MarkerEnv()}
+	for _, t := range tags.Supported(v.Info.Tags()) {
+		res.Tags = append(res.Tags, t.String())
+	}
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", " ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(res); err != nil {
+		return fail(err)
 	}
 	return 0
 }
