@@ -176,12 +176,13 @@ def _origin(ctx, wheel, summary):
         return summary.owner
     return wheel.owner
 
-def pack(ctx, output):
+def pack(ctx, output, more = []):
     """Declares the PexPack action writing the archive for ctx's attributes to output.
 
     Args:
       ctx: the rule context of a pex_binary or pex_test.
-      output: the File to write.
+      output: the File to write, with the target platform's launcher.
+      more: (File, launcher File) pairs: the same archive with other launchers.
     """
     _check_attrs(ctx)
     files, import_roots, checked_wheels, requirements = _collect_inputs(ctx)
@@ -195,8 +196,10 @@ def pack(ctx, output):
         by_dest[dest] = f
 
     packer = ctx.toolchains[PACKER_TOOLCHAIN_TYPE].packer
-    launcher = ctx.toolchains[LAUNCHER_TOOLCHAIN_TYPE].launcher
+    for out, launcher in [(output, ctx.toolchains[LAUNCHER_TOOLCHAIN_TYPE].launcher)] + more:
+        _pack_action(ctx, packer, out, launcher, by_dest, import_roots, checked_wheels, requirements)
 
+def _pack_action(ctx, packer, output, launcher, by_dest, import_roots, checked_wheels, requirements):
     command = ctx.actions.args()
     command.add("build")
     args = ctx.actions.args()
@@ -234,17 +237,50 @@ def pack(ctx, output):
         outputs = [output],
         mnemonic = "PexPack",
         # Bazel 4.2 does not expand %{label} in progress messages (5.0 does).
-        progress_message = "Packing PEX %s" % ctx.label,
+        progress_message = "Packing PEX %s%s" % (ctx.label, "" if output.basename == ctx.label.name else " (%s)" % output.basename),
     )
+
+def _platforms_transition_impl(
+        settings,  # buildifier: disable=unused-variable
+        attr):
+    return {str(p): {"//command_line_option:platforms": [str(p)]} for p in attr.platforms}
+
+# One configuration per entry of `platforms`, for the launcher only: the
+# rest of the target (and the packer, resolved for the execution platform)
+# stays as it is.
+_platforms_transition = transition(
+    implementation = _platforms_transition_impl,
+    inputs = [],
+    outputs = ["//command_line_option:platforms"],
+)
+
+def _platform_files(ctx):
+    """Declares name-PLATFORM for each of `platforms`, paired with its launcher."""
+    pairs = []
+    by_name = {}
+    for platform in ctx.attr.platforms:
+        other = by_name.get(platform.label.name)
+        if other:
+            _fail(ctx, "platforms has %s and %s, which would both be packed as %s-%s; give the platforms different names" % (other, platform.label, ctx.label.name, platform.label.name))
+        by_name[platform.label.name] = platform.label
+        launchers = ctx.split_attr._platform_launcher[str(platform.label)][DefaultInfo].files.to_list()
+        out = ctx.actions.declare_file("%s-%s" % (ctx.label.name, platform.label.name))
+        pairs.append((out, launchers[0]))
+    return pairs
 
 def _pex_binary_impl(ctx):
     output = ctx.actions.declare_file(ctx.label.name)
-    pack(ctx, output)
-    return [DefaultInfo(
-        executable = output,
-        files = depset([output]),
-        runfiles = ctx.runfiles(files = [output]),
-    )]
+    more = _platform_files(ctx) if ctx.attr.platforms else []
+    pack(ctx, output, more)
+    platform_files = [f for f, _ in more]
+    return [
+        DefaultInfo(
+            executable = output,
+            files = depset([output] + platform_files),
+            runfiles = ctx.runfiles(files = [output]),
+        ),
+        OutputGroupInfo(platforms = depset(platform_files)),
+    ]
 
 _TOOLCHAINS = [PACKER_TOOLCHAIN_TYPE, LAUNCHER_TOOLCHAIN_TYPE]
 
@@ -300,7 +336,16 @@ each wheel with `--checked-wheel WHEEL=SUMMARY`: it compares the wheel's size
 and zip directory with the summary and copies the entries without validating
 them again. Changing a source file re-runs `PexPack` only.
 """,
-    attrs = dict(_PACK_ATTRS, _is_test = attr.bool(default = False)),
+    attrs = dict(
+        _PACK_ATTRS,
+        platforms = attr.label_list(
+            providers = [platform_common.PlatformInfo],
+            doc = "Target platforms (`platform` targets) to pack the file for too, in the same build: one file `<name>-<platform name>` per platform, each with that platform's launcher (from the launcher toolchain resolved for it: prebuilt or built from source) and the same payload. `<name>` itself stays the file for the target platform of the build, which `bazel run` runs; the default outputs are all of them, and the output group `platforms` holds the per-platform files only (`bazel build --output_groups=platforms //app:app_pex`).",
+        ),
+        _allowlist_function_transition = attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
+        _is_test = attr.bool(default = False),
+        _platform_launcher = attr.label(default = "//rules/private:target_launcher", cfg = _platforms_transition),
+    ),
     executable = True,
     toolchains = _TOOLCHAINS,
     # The launcher toolchain's binary is built for the target platform; without

@@ -82,3 +82,13 @@ toolchain(
         ),
     },
 )
+
+def _target_launcher_impl(ctx):
+    return [DefaultInfo(files = depset([ctx.toolchains[LAUNCHER_TOOLCHAIN_TYPE].launcher]))]
+
+target_launcher = rule(
+    implementation = _target_launcher_impl,
+    doc = "The launcher binary of the launcher toolchain resolved for the target platform (pex_binary's `platforms` builds it under a transition).",
+    toolchains = [LAUNCHER_TOOLCHAIN_TYPE],
+    incompatible_use_toolchain_transition = True,
+)
