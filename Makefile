@@ -78,10 +78,16 @@ docs:
 	$(GO) run -C tools/dev ./docgen -root $(CURDIR)
 
 # Cross-builds both tools for linux/darwin x amd64/arm64 and writes the
-# release archive with sha256 pins: make release VERSION=0.1.0
+# release archive with sha256 pins into OUTDIR, and prints the WORKSPACE lines
+# for it: make release VERSION=0.1.0 [BASE_URL=URL] [OUTDIR=DIR]. BASE_URL is
+# where the binaries will be published (the pins in the archive's
+# rules/private/versions.bzl point there); empty means the GitHub release of
+# VERSION. tests/bazel/run release passes file://OUTDIR.
 VERSION ?= 0.0.0-dev
+BASE_URL ?=
+OUTDIR ?= out/release
 release:
-	scripts/make-release $(VERSION) out/release
+	scripts/make-release '$(VERSION)' '$(OUTDIR)' $(if $(BASE_URL),'$(BASE_URL)')
 
 # Benchmarks (not tests): docs/BENCHMARKS.md against pex and shiv (give
 # PEX_SRC=DIR and SHIV_SRC=DIR checkouts), zipapp, Bazel's zip and the floors.
