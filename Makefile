@@ -63,7 +63,8 @@ fuzz:
 
 # The Bazel side end to end: lint, Gazelle, docs, Starlark unit tests,
 # analysis errors, every example, cross-packing, reproducibility, an nginx
-# remote cache, incremental builds and a release consumed by file:// URL.
+# remote cache, incremental builds and a release made by make release and
+# installed through file:// URLs by the README's WORKSPACE lines.
 # `tests/bazel/run STEP...` runs some steps only.
 bazel-e2e: deps wheelhouse
 	RULES_PEX_WHEELHOUSE=$(WHEELHOUSE) tests/bazel/run
