@@ -63,7 +63,8 @@ fuzz:
 
 # The Bazel side end to end: lint, Gazelle, docs, Starlark unit tests,
 # analysis errors, every example, cross-packing, reproducibility, an nginx
-# remote cache, incremental builds and a release consumed by file:// URL.
+# remote cache, incremental builds and a release made by make release and
+# installed through file:// URLs by the README's WORKSPACE lines.
 # `tests/bazel/run STEP...` runs some steps only.
 bazel-e2e: deps wheelhouse
 	RULES_PEX_WHEELHOUSE=$(WHEELHOUSE) tests/bazel/run
@@ -78,10 +79,16 @@ docs:
 	$(GO) run -C tools/dev ./docgen -root $(CURDIR)
 
 # Cross-builds both tools for linux/darwin x amd64/arm64 and writes the
-# release archive with sha256 pins: make release VERSION=0.1.0
+# release archive with sha256 pins into OUTDIR, and prints the WORKSPACE lines
+# for it: make release VERSION=0.1.0 [BASE_URL=URL] [OUTDIR=DIR]. BASE_URL is
+# where the binaries will be published (the pins in the archive's
+# rules/private/versions.bzl point there); empty means the GitHub release of
+# VERSION. tests/bazel/run release passes file://OUTDIR.
 VERSION ?= 0.0.0-dev
+BASE_URL ?=
+OUTDIR ?= out/release
 release:
-	scripts/make-release $(VERSION) out/release
+	scripts/make-release '$(VERSION)' '$(OUTDIR)' $(if $(BASE_URL),'$(BASE_URL)')
 
 # Benchmarks (not tests): docs/BENCHMARKS.md against pex and shiv (give
 # PEX_SRC=DIR and SHIV_SRC=DIR checkouts), zipapp, Bazel's zip and the floors.

@@ -36,7 +36,7 @@ load("//rules/private:versions.bzl", "RELEASE")
 
 pex_wheel_repository = _pex_wheel_repository
 
-def rules_pex_dependencies(toolchains_from_source = False):
+def rules_pex_dependencies(toolchains_from_source = False, release = RELEASE):
     """Declares the repositories rules_pex needs, unless the WORKSPACE already has them.
 
     Always `@rules_pex_host_packer`, the packer for the machine Bazel runs
@@ -58,8 +58,13 @@ def rules_pex_dependencies(toolchains_from_source = False):
         tools import. Both come from the Go module proxy through the host's
         `go` command. Follow with `rules_pex_go_setup()` from
         `@rules_pex//rules:go_setup.bzl`.
+      release: where `@rules_pex_host_packer` downloads the prebuilt packer
+        from: the same dict as `release` of `rules_pex_register_toolchains`
+        (pass both the same mirror). The default is the release this copy
+        of rules_pex belongs to; a dict without pins (a source checkout)
+        builds the packer from source.
     """
-    maybe(host_packer, name = "rules_pex_host_packer", release = RELEASE, from_source = toolchains_from_source)
+    maybe(host_packer, name = "rules_pex_host_packer", release = release, from_source = toolchains_from_source)
     if not toolchains_from_source:
         return
     maybe(
@@ -109,10 +114,22 @@ def rules_pex_register_toolchains(from_source = False, name = "rules_pex_toolcha
         `rules_pex_dependencies(toolchains_from_source = True)`) instead of
         the prebuilt release binaries.
       name: prefix of the repositories holding the prebuilt binaries.
-      release: which prebuilt binaries: a dict with `base_url` (binaries are
-        fetched from `<base_url>/<tool>-<os>-<arch>`) and `sha256` (file name
-        → sha256 pin). The default is the release this copy of rules_pex
-        belongs to.
+      release: which prebuilt binaries, and from where: a dict with
+        `base_url` (each binary is fetched from
+        `<base_url>/<tool>-<os>-<arch>`, e.g. `.../packer-linux-amd64`) and
+        `sha256` (`<tool>-<os>-<arch>` → sha256 pin), the form of
+        `RELEASE` in `rules/private/versions.bzl` (its `version` key is not
+        read). The default is `RELEASE`, the release this copy of rules_pex
+        belongs to: the binaries at the `BASE_URL` that `make release` was
+        given. Pass a dict to fetch them from elsewhere, e.g. a mirror or a
+        `file://` directory on a machine without network, keeping the
+        release's pins (its `SHA256SUMS`): `{"base_url":
+        "file:///opt/rules_pex/v1.0.0", "sha256": {"packer-linux-amd64":
+        "...", "launcher-linux-amd64": "..."}}`. Only the platforms
+        toolchain resolution can pick need an entry; a key that is not
+        `<tool>-<os>-<arch>` of a known tool and platform fails. Give
+        `rules_pex_dependencies` the same dict, for the packer that lock
+        repositories run on the host.
     """
     if from_source:
         native.register_toolchains(

@@ -26,6 +26,10 @@ def check_wheels(ctx, wheels):
         args.add("check-wheel")
         args.add("-o", summary)
         args.add(wheel)
+
+        # No env and no use_default_shell_env: the packer reads only its
+        # arguments and declared inputs, so the action is the same in the
+        # sandbox, on a remote executor and on every machine.
         ctx.actions.run(
             executable = packer,
             arguments = [args],

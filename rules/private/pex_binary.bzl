@@ -230,6 +230,11 @@ def _pack_action(ctx, packer, output, launcher, by_dest, import_roots, checked_w
     args.add_all(["%s=%s" % (wheel.path, _origin(ctx, wheel, summary)) for wheel, summary in checked_wheels], before_each = "--origin")
     args.add_all(["%s=%s" % (t.path, t.owner) for t in ctx.files.target_environments], before_each = "--origin")
 
+    # No env and no use_default_shell_env: the packer (a static binary)
+    # reads only its arguments and these inputs, never PATH, HOME or a
+    # temporary directory, so the action is the same in the sandbox, on a
+    # remote executor and on every machine (tests/bazel/run examples checks
+    # the execution log and aquery).
     ctx.actions.run(
         executable = packer,
         arguments = [command, args],

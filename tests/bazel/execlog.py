@@ -1,11 +1,16 @@
 """Summarizes a Bazel execution log (--execution_log_json_file) for the e2e tests.
 
 usage: execlog.py LOG [--expect-all-hits MNEMONIC] [--expect-only-executed MNEMONIC=N,...]
+                     [--expect-sandboxed MNEMONIC,...]
 
 Prints, per mnemonic, how many spawns ran and how many were cache hits.
 --expect-all-hits fails (exit 1) unless every spawn of MNEMONIC was a remote
 cache hit (and there was at least one). --expect-only-executed fails unless
 the spawns that actually executed are exactly the given counts per mnemonic.
+--expect-sandboxed fails unless every spawn of each MNEMONIC that executed
+ran in linux-sandbox (which shows it only its declared inputs) with an empty
+environment, and each MNEMONIC had at least one spawn (MNEMONIC? may have
+none).
 """
 import collections
 import json
@@ -29,11 +34,15 @@ def main(argv):
     path, args = argv[0], argv[1:]
     hits = collections.Counter()
     executed = collections.Counter()
+    unsandboxed = collections.defaultdict(list)
     for s in spawns(path):
         if s.get("remoteCacheHit"):
             hits[s["mnemonic"]] += 1
         else:
             executed[s["mnemonic"]] += 1
+            if s.get("runner") != "linux-sandbox" or s.get("environmentVariables"):
+                env = {v["name"]: v.get("value", "") for v in s.get("environmentVariables", [])}
+                unsandboxed[s["mnemonic"]].append("%s (runner %s, environment %s)" % (s.get("progressMessage", "?"), s.get("runner"), env))
     for m in sorted(set(hits) | set(executed)):
         print("  %-28s %4d cache hits, %4d executed" % (m, hits[m], executed[m]))
     total_hits, total = sum(hits.values()), sum(hits.values()) + sum(executed.values())
@@ -51,6 +60,15 @@ def main(argv):
             if +executed != +want:
                 print("execlog: want exactly these spawns executed: %s; got %s" % (dict(want), dict(executed)))
                 ok = False
+        elif flag == "--expect-sandboxed":
+            for m in value.split(","):
+                m, optional = m.rstrip("?"), m.endswith("?")
+                if hits[m] + executed[m] == 0 and not optional:
+                    print("execlog: no %s spawn" % m)
+                    ok = False
+                for what in unsandboxed[m]:
+                    print("execlog: want every %s spawn in linux-sandbox with no environment, got %s" % (m, what))
+                    ok = False
         else:
             print("execlog: unknown flag %s" % flag)
             return 2
