@@ -119,12 +119,13 @@ CASES = [
     Case("bigso-import", ["bigso"], "bigimport", "bigimport ok %d" % PAD_BYTES,
          "one 40 MB native .so, entry point imports it"),
 ]
-ALL_TOOLS = ["rules_pex", "rules_pex-checked", "pex", "pex-venv", "shiv", "zipapp",
+ALL_TOOLS = ["rules_pex", "rules_pex-checked", "rules_pex-universal", "pex", "pex-venv", "shiv", "zipapp",
              "venv", "python", "cp"]
 FLOORS = ["venv", "python", "cp"]
 LABELS = {
     "rules_pex": "rules_pex",
     "rules_pex-checked": "rules_pex, --checked-wheel",
+    "rules_pex-universal": "rules_pex universal file (4 launchers)",
     "pex": "pex",
     "pex-venv": "pex --venv",
     "shiv": "shiv",
@@ -616,6 +617,37 @@ class RulesPexChecked(RulesPex):
         return [x for w in case.wheels for x in ("--checked-wheel", "%s=%s" % (w, case.summaries[w]))]
 
 
+class RulesPexUniversal(RulesPex):
+    """A universal file: a sh preamble and the launchers of linux and darwin
+    x amd64 and arm64 before the archive; the host's is extracted into the
+    cache on the first run."""
+
+    name = "rules_pex-universal"
+
+    def setup(self, case):
+        """Cross-builds the other platforms' launchers once (untimed)."""
+        host = "%s/%s" % (platform.system().lower(), {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64"}[platform.machine()])
+        self.launchers = []
+        for p in ("linux/amd64", "linux/arm64", "darwin/amd64", "darwin/arm64"):
+            path = self.ctx.launcher
+            if p != host:
+                path = os.path.join(self.ctx.bin, "launcher-" + p.replace("/", "-"))
+                if not os.path.exists(path):
+                    goos, goarch = p.split("/")
+                    env = dict(os.environ, GOOS=goos, GOARCH=goarch, CGO_ENABLED="0")
+                    subprocess.run(["go", "build", "-trimpath", "-ldflags=-s -w", "-o", path, "./launcher"],
+                                   cwd=REPO, env=env, check=True)
+            self.launchers.append("%s=%s" % (p, path))
+
+    def build_steps(self, case):
+        (cmd, env), = super().build_steps(case)
+        i = cmd.index("--launcher")
+        cmd = cmd[:i] + cmd[i + 2:]
+        for l in self.launchers:
+            cmd += ["--universal-launcher", l]
+        return [(cmd, env)]
+
+
 class Pex(Tool):
     name = "pex"
     venv_mode = False
@@ -757,7 +789,7 @@ class Copy(Tool):
         return sum(os.path.getsize(p) for p in case.inputs)
 
 
-TOOL_CLASSES = {c.name: c for c in (RulesPex, RulesPexChecked, Pex, PexVenv, Shiv, Zipapp, Venv, Python, Copy)}
+TOOL_CLASSES = {c.name: c for c in (RulesPex, RulesPexChecked, RulesPexUniversal, Pex, PexVenv, Shiv, Zipapp, Venv, Python, Copy)}
 
 
 # --- the benchmark ------------------------------------------------------------
@@ -1039,7 +1071,7 @@ def render(meta, results, tools, cases, findings):
             w("| %s | %s |" % (LABELS[t.name], " | ".join(cells)))
         w("")
         ours = res.get("rules_pex")
-        others = [t for t in tools if t.name not in ("rules_pex", "rules_pex-checked") and t.name in res]
+        others = [t for t in tools if not t.name.startswith("rules_pex") and t.name in res]
         if ours and not ours["error"] and others:
             w("rules_pex ÷ each tool (ratios of medians; below 1 means rules_pex is smaller or faster):")
             w("")

@@ -64,3 +64,10 @@ func EnvVarFixes() map[string]string {
 	}
 	return out
 }
+
+// UniversalArchiveEnv is set by the preamble of a universal file (several
+// launchers in front of one archive) to the file's path when it runs the
+// launcher for the host, extracted into the cache: the launcher then reads
+// that archive instead of its own file, and removes the variable from the
+// application's environment.
+const UniversalArchiveEnv = InternalEnvPrefix + "ARCHIVE"

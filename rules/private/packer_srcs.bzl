@@ -60,6 +60,7 @@ PACKER_SRCS = [
     "//tools/packer/internal/pack:suggest.go",
     "//tools/packer/internal/pack:summary.go",
     "//tools/packer/internal/pack:terms.go",
+    "//tools/packer/internal/pack:universal.go",
     "//tools/packer/internal/pack:verify.go",
     "//tools/packer/internal/pack:wheels.go",
     "//tools/packer/internal/pack:write.go",

@@ -182,7 +182,8 @@ def pack(ctx, output, more = []):
     Args:
       ctx: the rule context of a pex_binary or pex_test.
       output: the File to write, with the target platform's launcher.
-      more: (File, launcher File) pairs: the same archive with other launchers.
+      more: (File, launcher Files) pairs: the same archive with other launchers
+        (several make a universal file).
     """
     _check_attrs(ctx)
     files, import_roots, checked_wheels, requirements = _collect_inputs(ctx)
@@ -196,17 +197,20 @@ def pack(ctx, output, more = []):
         by_dest[dest] = f
 
     packer = ctx.toolchains[PACKER_TOOLCHAIN_TYPE].packer
-    for out, launcher in [(output, ctx.toolchains[LAUNCHER_TOOLCHAIN_TYPE].launcher)] + more:
-        _pack_action(ctx, packer, out, launcher, by_dest, import_roots, checked_wheels, requirements)
+    for out, launchers in [(output, [ctx.toolchains[LAUNCHER_TOOLCHAIN_TYPE].launcher])] + more:
+        _pack_action(ctx, packer, out, launchers, by_dest, import_roots, checked_wheels, requirements)
 
-def _pack_action(ctx, packer, output, launcher, by_dest, import_roots, checked_wheels, requirements):
+def _pack_action(ctx, packer, output, launchers, by_dest, import_roots, checked_wheels, requirements):
     command = ctx.actions.args()
     command.add("build")
     args = ctx.actions.args()
     args.set_param_file_format("multiline")
     args.use_param_file("@%s", use_always = True)
     args.add("--output", output)
-    args.add("--launcher", launcher)
+    if len(launchers) == 1:
+        args.add("--launcher", launchers[0])
+    else:
+        args.add_all(launchers, before_each = "--universal-launcher")
     args.add_all(["%s=%s" % (dest, by_dest[dest].path) for dest in sorted(by_dest)], before_each = "--source")
     args.add_all(["%s=%s" % (wheel.path, summary.path) for wheel, summary in checked_wheels], before_each = "--checked-wheel")
     args.add_all(requirements, before_each = "--requirement")
@@ -238,7 +242,7 @@ def _pack_action(ctx, packer, output, launcher, by_dest, import_roots, checked_w
     ctx.actions.run(
         executable = packer,
         arguments = [command, args],
-        inputs = [launcher] + by_dest.values() + [f for pair in checked_wheels for f in pair] + ctx.files.target_environments,
+        inputs = launchers + by_dest.values() + [f for pair in checked_wheels for f in pair] + ctx.files.target_environments,
         outputs = [output],
         mnemonic = "PexPack",
         # Bazel 4.2 does not expand %{label} in progress messages (5.0 does).
@@ -270,11 +274,18 @@ def _platform_files(ctx):
         by_name[platform.label.name] = platform.label
         launchers = ctx.split_attr._platform_launcher[str(platform.label)][DefaultInfo].files.to_list()
         out = ctx.actions.declare_file("%s-%s" % (ctx.label.name, platform.label.name))
-        pairs.append((out, launchers[0]))
+        pairs.append((out, launchers))
+    if ctx.attr.universal:
+        if len(pairs) < 2:
+            _fail(ctx, "universal = True needs two or more platforms (one launcher each), got %d; list them in platforms" % len(pairs))
+        out = ctx.actions.declare_file(ctx.label.name + "-universal")
+        pairs.append((out, [f for _, ls in pairs for f in ls]))
     return pairs
 
 def _pex_binary_impl(ctx):
     output = ctx.actions.declare_file(ctx.label.name)
+    if ctx.attr.universal and not ctx.attr.platforms:
+        _fail(ctx, "universal = True needs platforms: the platforms whose launchers the universal file holds")
     more = _platform_files(ctx) if ctx.attr.platforms else []
     pack(ctx, output, more)
     platform_files = [f for f, _ in more]
@@ -346,6 +357,10 @@ them again. Changing a source file re-runs `PexPack` only.
         platforms = attr.label_list(
             providers = [platform_common.PlatformInfo],
             doc = "Target platforms (`platform` targets) to pack the file for too, in the same build: one file `<name>-<platform name>` per platform, each with that platform's launcher (from the launcher toolchain resolved for it: prebuilt or built from source) and the same payload. `<name>` itself stays the file for the target platform of the build, which `bazel run` runs; the default outputs are all of them, and the output group `platforms` holds the per-platform files only (`bazel build --output_groups=platforms //app:app_pex`).",
+        ),
+        universal = attr.bool(
+            default = False,
+            doc = "Also write `<name>-universal`: one file holding the launchers of every platform in `platforms` (linux and darwin × amd64 and arm64) behind a POSIX `sh` preamble that runs the host's, extracted once into the cache by its sha256. It costs a few milliseconds per start and a launcher's size per platform (see docs/BENCHMARKS.md); the wheels must fit every platform. In the output group `platforms` too.",
         ),
         _allowlist_function_transition = attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
         _is_test = attr.bool(default = False),

@@ -29,6 +29,7 @@ const (
 
 const usage = `usage:
   packer build -o OUT --launcher FILE [options] [@PARAMSFILE]
+  packer build -o OUT --universal-launcher [OS/ARCH=]FILE... [options] [@PARAMSFILE]
   packer inspect FILE     print the manifest (PEX-INFO) as JSON on stdout
   packer verify FILE      check every entry against the manifest; exit 0 only if sound
   packer check-wheel -o SUMMARY WHEEL
@@ -43,6 +44,11 @@ const usage = `usage:
 build options:
   -o, --output OUT                  the executable to write (atomically: nothing is left on failure)
   --launcher FILE                   launcher binary to put in front of the zip
+  --universal-launcher [OS/ARCH=]FILE  instead of --launcher, two or more (linux/amd64, linux/arm64,
+                                    darwin/amd64, darwin/arm64; without OS/ARCH read from the file's ELF or
+                                    Mach-O header): a universal file, a POSIX sh preamble
+                                    that extracts the host's launcher once into the cache (by its sha256)
+                                    and runs it on the file; every platform's wheels are fit-checked
   --source DEST=PATH                a file placed at DEST (relative, slash-separated) in the app's code;
                                     symlinks to regular files are followed (Bazel stages inputs so)
   --wheel PATH.whl                  a wheel; several wheels of one project with different tags are allowed
@@ -166,7 +172,7 @@ func runBuild(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("packer build", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var o pack.Options
-	var sources, wheels, checked, reqs, constraints, env, inject, origins, targets multi
+	var sources, wheels, checked, reqs, constraints, env, inject, origins, targets, universal multi
 	fs.StringVar(&o.Output, "o", "", "")
 	fs.StringVar(&o.Output, "output", "", "")
 	fs.StringVar(&o.Launcher, "launcher", "", "")
@@ -186,6 +192,7 @@ func runBuild(args []string, stderr io.Writer) int {
 	fs.StringVar(&o.Rule, "rule", "", "")
 	fs.Var(&origins, "origin", "")
 	fs.Var(&targets, "target-environment", "")
+	fs.Var(&universal, "universal-launcher", "")
 	fs.StringVar(&o.Compression, "compression", "deflate", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -199,13 +206,13 @@ func runBuild(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "packer build: unexpected argument %q\n%s", fs.Arg(0), usage)
 		return exitUsage
 	}
-	if o.Output == "" || o.Launcher == "" {
-		fmt.Fprintf(stderr, "packer build: -o OUT and --launcher FILE are required\n%s", usage)
+	if o.Output == "" || o.Launcher == "" && len(universal) == 0 {
+		fmt.Fprintf(stderr, "packer build: -o OUT and --launcher FILE (or --universal-launcher OS/ARCH=FILE) are required\n%s", usage)
 		return exitUsage
 	}
 	o.CheckedWheels = checked
 	o.Sources, o.Wheels, o.Requirements, o.InterpreterConstraints, o.Env = sources, wheels, reqs, constraints, env
-	o.InjectArgs, o.Origins, o.TargetEnvironments = inject, origins, targets
+	o.InjectArgs, o.Origins, o.TargetEnvironments, o.UniversalLaunchers = inject, origins, targets, universal
 	if err := pack.Build(&o); err != nil {
 		printProblems(stderr, err)
 		return exitInvalid

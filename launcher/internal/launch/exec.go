@@ -45,7 +45,7 @@ func (l *launcher) execPlan(p *Plan) error {
 }
 
 // Variables the launcher consumes: the application does not see them.
-var consumed = []string{"PEX_INTERPRETER", "PEX_TOOLS", compileEnv, venv.ArgvEnv, layout.PythonOptionsEnv}
+var consumed = []string{"PEX_INTERPRETER", "PEX_TOOLS", compileEnv, venv.ArgvEnv, layout.PythonOptionsEnv, layout.UniversalArchiveEnv}
 
 // command returns the argv and environment that run the application.
 func (l *launcher) command(p *Plan) ([]string, []string) {

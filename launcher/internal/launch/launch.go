@@ -92,6 +92,16 @@ func newLauncher(argv, env []string, errw io.Writer) (*launcher, error) {
 		}
 	}
 	l.argv0 = exe
+	if archive := l.getenv(layout.UniversalArchiveEnv); archive != "" {
+		// Run by a universal file's preamble, from the cache: the archive
+		// is that file, and its path as the shell ran it is sys.argv[0].
+		l.exe, l.argv0 = absPath(archive), archive
+		if len(argv) > 0 {
+			l.args = argv[1:]
+		}
+		l.log = newLogger(truthy(l.getenv("PEX_VERBOSE")), errw)
+		return l, nil
+	}
 	if len(argv) > 0 {
 		if strings.ContainsRune(argv[0], '/') {
 			l.argv0 = argv[0]

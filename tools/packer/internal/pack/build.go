@@ -41,7 +41,7 @@ func Build(o *Options) error {
 		return t.prefixed(ps)
 	}
 	m, entries := newManifest(o, flags, reqs, srcs, dists)
-	if checkFit(o, m, dists, t, &ps); len(ps) > 0 {
+	if checkFit(o, flags, m, dists, t, &ps); len(ps) > 0 {
 		return t.prefixed(ps)
 	}
 	manifest, err := layout.Encode(m)
@@ -49,7 +49,7 @@ func Build(o *Options) error {
 		return err
 	}
 	return writeOutput(o.Output, 0o755, func(f *os.File) error {
-		return writeArchive(f, o.Launcher, flags.comp, manifest, entries)
+		return writeArchive(f, o.Launcher, flags.universal, flags.comp, manifest, entries)
 	})
 }
 

@@ -118,7 +118,7 @@ func readTargetEnvironment(path string) (*targetEnvironment, error) {
 
 // checkFit resolves the archive's wheels for each target environment, or
 // for the launcher's platform without any, and reports what would fail.
-func checkFit(o *Options, m *layout.Manifest, dists []*dist, t *terms, ps *Problems) {
+func checkFit(o *Options, f flagValues, m *layout.Manifest, dists []*dist, t *terms, ps *Problems) {
 	var envs []*targetEnvironment
 	for _, path := range o.TargetEnvironments {
 		e, err := readTargetEnvironment(path)
@@ -151,6 +151,14 @@ func checkFit(o *Options, m *layout.Manifest, dists []*dist, t *terms, ps *Probl
 		ps.addf("%s", msg)
 	}
 	if len(envs) > 0 {
+		return
+	}
+	if len(f.universal) > 0 {
+		// A universal file must run on every platform it has a launcher for.
+		for _, l := range f.universal {
+			goos, goarch, _ := strings.Cut(l.platform, "/")
+			checkLauncherFit(goos, goarch, m, set, byProject, t, ps)
+		}
 		return
 	}
 	goos, goarch := executablePlatform(o.Launcher)

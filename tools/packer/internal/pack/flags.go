@@ -38,10 +38,17 @@ func checkFlags(o *Options, t *terms, ps *Problems) flagValues {
 		}
 	}
 	f.injectArgs = o.InjectArgs
-	if lf, err := regfile.Open(o.Launcher); err != nil {
-		ps.addf("--launcher %s: %v", o.Launcher, errText(err))
-	} else {
-		lf.Close()
+	switch {
+	case len(o.UniversalLaunchers) > 0 && o.Launcher != "":
+		ps.addf("--launcher and --universal-launcher: give one launcher, or the launchers of a universal file, not both")
+	case len(o.UniversalLaunchers) > 0:
+		f.universal = checkUniversal(o.UniversalLaunchers, ps)
+	default:
+		if lf, err := regfile.Open(o.Launcher); err != nil {
+			ps.addf("--launcher %s: %v", o.Launcher, errText(err))
+		} else {
+			lf.Close()
+		}
 	}
 	return f
 }
@@ -53,6 +60,7 @@ type flagValues struct {
 	injectArgs []string
 	inherit    layout.InheritPath
 	selection  layout.InterpreterSelection
+	universal  []universalLauncher // --universal-launcher, in order
 }
 
 func parseEnv(kvs []string, t *terms, ps *Problems) map[string]string {

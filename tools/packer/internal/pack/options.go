@@ -12,6 +12,9 @@ import (
 type Options struct {
 	Output   string // the file to write
 	Launcher string // the launcher binary placed before the zip
+	// UniversalLaunchers (OS/ARCH=FILE, instead of Launcher) make a
+	// universal file: a sh preamble and these launchers before the zip.
+	UniversalLaunchers []string
 
 	Sources       []string // DEST=PATH
 	Wheels        []string // paths of .whl files, validated while packing

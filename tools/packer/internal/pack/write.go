@@ -23,15 +23,23 @@ type entry struct {
 	executable bool
 }
 
-func writeArchive(f *os.File, launcher string, comp archive.Compression, manifest []byte, entries []entry) error {
-	l, err := regfile.Open(launcher)
-	if err != nil {
-		return fmt.Errorf("--launcher %s: %v", launcher, errText(err))
-	}
-	n, err := io.Copy(f, l)
-	l.Close()
-	if err != nil {
-		return fmt.Errorf("copying launcher %s: %w", launcher, err)
+func writeArchive(f *os.File, launcher string, universal []universalLauncher, comp archive.Compression, manifest []byte, entries []entry) error {
+	var n int64
+	if len(universal) > 0 {
+		var err error
+		if n, err = writeUniversalPrefix(f, universal); err != nil {
+			return err
+		}
+	} else {
+		l, err := regfile.Open(launcher)
+		if err != nil {
+			return fmt.Errorf("--launcher %s: %v", launcher, errText(err))
+		}
+		n, err = io.Copy(f, l)
+		l.Close()
+		if err != nil {
+			return fmt.Errorf("copying launcher %s: %w", launcher, err)
+		}
 	}
 	// Many entries are small: batch their headers and data into large writes.
 	buf := bufio.NewWriterSize(f, 1<<20)
