@@ -249,9 +249,11 @@ def _pack_action(ctx, packer, output, launchers, by_dest, import_roots, checked_
         progress_message = "Packing PEX %s%s" % (ctx.label, "" if output.basename == ctx.label.name else " (%s)" % output.basename),
     )
 
-def _platforms_transition_impl(
-        settings,  # buildifier: disable=unused-variable
-        attr):
+def _platforms_transition_impl(settings, attr):
+    if not attr.platforms:
+        # Bazel wants every output set: without platforms, the launcher is
+        # configured as the target itself (the same configuration).
+        return {"//command_line_option:platforms": settings["//command_line_option:platforms"]}
     return {str(p): {"//command_line_option:platforms": [str(p)]} for p in attr.platforms}
 
 # One configuration per entry of `platforms`, for the launcher only: the
@@ -259,7 +261,7 @@ def _platforms_transition_impl(
 # stays as it is.
 _platforms_transition = transition(
     implementation = _platforms_transition_impl,
-    inputs = [],
+    inputs = ["//command_line_option:platforms"],
     outputs = ["//command_line_option:platforms"],
 )
 
