@@ -62,8 +62,10 @@ fuzz:
 	scripts/fuzz-all $(FUZZTIME)
 
 # The Bazel side end to end: lint, Gazelle, docs, Starlark unit tests,
-# analysis errors, every example, cross-packing, reproducibility, an nginx
-# remote cache, incremental builds and a release consumed by file:// URL.
+# analysis errors, every example, cross-packing, reproducibility, a remote
+# cache over HTTP and gRPC (tests/bazel/cacheserver, built from the module
+# proxy), Build without the Bytes, incremental builds and a release consumed
+# by file:// URL.
 # `tests/bazel/run STEP...` runs some steps only.
 bazel-e2e: deps wheelhouse
 	RULES_PEX_WHEELHOUSE=$(WHEELHOUSE) tests/bazel/run
