@@ -43,6 +43,7 @@ test: deps wheelhouse tools cross
 	scripts/wheelhouse/make-wheelhouse --verify --no-build $(WHEELHOUSE)
 	/usr/bin/python3.11 -m pytest -q -p no:cacheprovider scripts/wheelhouse/tests
 	RULES_PEX_WHEELHOUSE=$(WHEELHOUSE) $(GO) test -count=1 ./...
+	$(GO) test -C tests/bazel/cacheserver -count=1 ./...
 	$(MAKE) fuzz
 	$(MAKE) bazel-e2e
 

@@ -464,6 +464,16 @@ func (s *server) QueryWriteStatus(_ context.Context, req *bspb.QueryWriteStatusR
 	return &bspb.QueryWriteStatusResponse{}, nil
 }
 
+// grpcServer returns a gRPC server with the cache's four services.
+func (s *server) grpcServer() *grpc.Server {
+	gs := grpc.NewServer(grpc.MaxRecvMsgSize(16 << 20))
+	repb.RegisterActionCacheServer(gs, s)
+	repb.RegisterContentAddressableStorageServer(gs, s)
+	repb.RegisterCapabilitiesServer(gs, s)
+	bspb.RegisterByteStreamServer(gs, s)
+	return gs
+}
+
 // listenLoopback listens on addr, which must name a loopback address.
 func listenLoopback(addr string) (net.Listener, error) {
 	host, _, err := net.SplitHostPort(addr)
@@ -502,11 +512,7 @@ func main() {
 		log.Fatal(err)
 	}
 	s := &server{st: st}
-	gs := grpc.NewServer(grpc.MaxRecvMsgSize(16 << 20))
-	repb.RegisterActionCacheServer(gs, s)
-	repb.RegisterContentAddressableStorageServer(gs, s)
-	repb.RegisterCapabilitiesServer(gs, s)
-	bspb.RegisterByteStreamServer(gs, s)
+	gs := s.grpcServer()
 	hs := &http.Server{Handler: s}
 	var stopping atomic.Bool
 	serve := func(err error) {
