@@ -10,7 +10,12 @@
 //     ActionCache, ContentAddressableStorage, ByteStream), for
 //     --remote_cache=grpc://... No Execution service.
 //
-// It stands in for bazel-remote, which the module proxy here does not serve.
+// It stands in for bazel-remote, whose source the Go module proxy refused
+// (403 for github.com/buchgr/bazel-remote/v2@v2.4.4's zip) when this was
+// written. Swapping bazel-remote in means changing start_cache in
+// tests/bazel/run, and the remote step's check of the /status counters,
+// which are this server's own.
+//
 // Like bazel-remote it checks CAS uploads against their digests and answers
 // an AC lookup only when every output blob of the result is in the CAS, which
 // Build without the Bytes relies on. It never evicts: -max_size bounds the
