@@ -43,6 +43,7 @@ test: deps wheelhouse tools cross
 	scripts/wheelhouse/make-wheelhouse --verify --no-build $(WHEELHOUSE)
 	/usr/bin/python3.11 -m pytest -q -p no:cacheprovider scripts/wheelhouse/tests
 	RULES_PEX_WHEELHOUSE=$(WHEELHOUSE) $(GO) test -count=1 ./...
+	$(GO) test -C tests/bazel/cacheserver -count=1 ./...
 	$(MAKE) fuzz
 	$(MAKE) bazel-e2e
 
@@ -62,9 +63,11 @@ fuzz:
 	scripts/fuzz-all $(FUZZTIME)
 
 # The Bazel side end to end: lint, Gazelle, docs, Starlark unit tests,
-# analysis errors, every example, cross-packing, reproducibility, an nginx
-# remote cache, incremental builds and a release made by make release and
-# installed through file:// URLs by the README's WORKSPACE lines.
+# analysis errors, every example, per-platform and universal files,
+# reproducibility, a remote cache over HTTP and gRPC (tests/bazel/cacheserver,
+# built from the module proxy), Build without the Bytes, incremental builds
+# and a release made by make release and installed through file:// URLs by
+# the README's WORKSPACE lines.
 # `tests/bazel/run STEP...` runs some steps only.
 bazel-e2e: deps wheelhouse
 	RULES_PEX_WHEELHOUSE=$(WHEELHOUSE) tests/bazel/run
