@@ -165,19 +165,29 @@ type candidateJSON struct {
 	Wheels         []string `json:"wheels,omitempty"`
 }
 
-func (l *launcher) toolInterpreter(out io.Writer, fail func(error) int) int {
-	_, m, err := l.manifest()
-	if err != nil {
-		return fail(err)
+// toolSelection chooses the interpreter as a run would, for the
+// interpreter tools: having none that can run the archive is not an error
+// here (they report on the candidates), and comes back as chooseErr.
+func (l *launcher) toolSelection() (m *layout.Manifest, sel *selection, chooseErr, err error) {
+	if _, m, err = l.manifest(); err != nil {
+		return nil, nil, nil, err
 	}
 	root, err := l.openRoot()
 	if err != nil {
-		return fail(err)
+		return nil, nil, nil, err
 	}
-	sel, err := l.choose(root, m)
+	sel, err = l.choose(root, m)
 	var nie *interp.NoInterpreterError
 	if err != nil && !errors.As(err, &nie) {
-		return fail(err)
+		return nil, nil, nil, err
+	}
+	return m, sel, err, nil
+}
+
+func (l *launcher) toolInterpreter(out io.Writer, fail func(error) int) int {
+	m, sel, err, ferr := l.toolSelection()
+	if ferr != nil {
+		return fail(ferr)
 	}
 	res := struct {
 		Source      string          `json:"source"`
@@ -219,18 +229,9 @@ func (l *launcher) toolInterpreter(out io.Writer, fail func(error) int) int {
 // candidate it could probe, named on stderr): what a build elsewhere checks
 // its wheels against.
 func (l *launcher) toolTargetEnvironment(out io.Writer, fail func(error) int) int {
-	_, m, err := l.manifest()
-	if err != nil {
-		return fail(err)
-	}
-	root, err := l.openRoot()
-	if err != nil {
-		return fail(err)
-	}
-	sel, err := l.choose(root, m)
-	var nie *interp.NoInterpreterError
-	if err != nil && !errors.As(err, &nie) {
-		return fail(err)
+	_, sel, err, ferr := l.toolSelection()
+	if ferr != nil {
+		return fail(ferr)
 	}
 	v := sel.Chosen
 	if v == nil {
