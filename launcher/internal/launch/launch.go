@@ -79,11 +79,7 @@ func (l *launcher) statExe() (os.FileInfo, error) {
 }
 
 func newLauncher(argv, env []string, errw io.Writer) (*launcher, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("finding the launcher's own file: %w", err)
-	}
-	l := &launcher{exe: exe, env: env, vars: map[string]string{}, errw: errw}
+	l := &launcher{env: env, vars: map[string]string{}, errw: errw}
 	for _, kv := range env {
 		if k, v, ok := strings.Cut(kv, "="); ok {
 			if _, dup := l.vars[k]; !dup {
@@ -91,25 +87,27 @@ func newLauncher(argv, env []string, errw io.Writer) (*launcher, error) {
 			}
 		}
 	}
-	l.argv0 = exe
 	if archive := l.getenv(layout.UniversalArchiveEnv); archive != "" {
 		// Run by a universal file's preamble, from the cache: the archive
 		// is that file, and its path as the shell ran it is sys.argv[0].
 		l.exe, l.argv0 = absPath(archive), archive
-		if len(argv) > 0 {
-			l.args = argv[1:]
+	} else {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("finding the launcher's own file: %w", err)
 		}
-		l.log = newLogger(truthy(l.getenv("PEX_VERBOSE")), errw)
-		return l, nil
-	}
-	if len(argv) > 0 {
-		if strings.ContainsRune(argv[0], '/') {
-			l.argv0 = argv[0]
-		} else if self, err := l.statExe(); err == nil {
-			if p := foundOnPath(argv[0], self, l.getenv("PATH")); p != "" {
-				l.argv0 = p
+		l.exe, l.argv0 = exe, exe
+		if len(argv) > 0 {
+			if strings.ContainsRune(argv[0], '/') {
+				l.argv0 = argv[0]
+			} else if self, err := l.statExe(); err == nil {
+				if p := foundOnPath(argv[0], self, l.getenv("PATH")); p != "" {
+					l.argv0 = p
+				}
 			}
 		}
+	}
+	if len(argv) > 0 {
 		l.args = argv[1:]
 	}
 	l.log = newLogger(truthy(l.getenv("PEX_VERBOSE")), errw)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -179,37 +180,30 @@ func checkFit(o *Options, f flagValues, m *layout.Manifest, dists []*dist, t *te
 func checkLauncherFit(goos, goarch string, m *layout.Manifest, set *activate.Set, byProject map[string][]*dist, t *terms, ps *Problems) {
 	platforms := hostPlatforms(goos, goarch)
 	var fitting []tags.Tag
-	for _, d := range m.Distributions {
-		for _, s := range d.Tags {
-			ts, _ := tags.ParseSet(s)
-			for _, tg := range ts {
-				if platforms[tg.Platform] {
-					fitting = append(fitting, tg)
+	fits := map[*dist]bool{} // whether a wheel has a tag on a fitting platform
+	for _, ds := range byProject {
+		for _, d := range ds {
+			for _, s := range d.s.Tags {
+				ts, _ := tags.ParseSet(s)
+				for _, tg := range ts {
+					if platforms[tg.Platform] {
+						fitting = append(fitting, tg)
+						fits[d] = true
+					}
 				}
 			}
 		}
 	}
 	sort.Slice(fitting, func(i, j int) bool { return fitting[i].String() < fitting[j].String() })
 	ranking := tags.NewRanking(fitting)
-	fits := func(d *dist) bool {
-		for _, s := range d.s.Tags {
-			ts, _ := tags.ParseSet(s)
-			for _, tg := range ts {
-				if platforms[tg.Platform] {
-					return true
-				}
-			}
-		}
-		return false
-	}
 	cs, _ := constraint.ParseAll(m.InterpreterConstraints)
 	reported := map[string]bool{}
 	for _, impl := range []struct {
-		name, short, marker string
-		minors              []int
+		name, marker string
+		minors       []int
 	}{
-		{"CPython", "cp", "cpython", []int{8, 9, 10, 11, 12, 13, 14}},
-		{"PyPy", "pp", "pypy", []int{9, 10, 11}},
+		{"CPython", "cpython", []int{8, 9, 10, 11, 12, 13, 14}},
+		{"PyPy", "pypy", []int{9, 10, 11}},
 	} {
 		for _, minor := range impl.minors {
 			full := fmt.Sprintf("3.%d.0", minor)
@@ -229,7 +223,7 @@ func checkLauncherFit(goos, goarch string, m *layout.Manifest, set *activate.Set
 				continue
 			}
 			ds := byProject[p.Project]
-			if len(ds) == 0 || slicesAny(ds, fits) {
+			if len(ds) == 0 || slices.ContainsFunc(ds, func(d *dist) bool { return fits[d] }) {
 				continue // missing, or unfit for other reasons: the launcher says why on the host
 			}
 			reported[p.Project] = true
@@ -243,15 +237,6 @@ func checkLauncherFit(goos, goarch string, m *layout.Manifest, set *activate.Set
 	}
 }
 
-func slicesAny(ds []*dist, f func(*dist) bool) bool {
-	for _, d := range ds {
-		if f(d) {
-			return true
-		}
-	}
-	return false
-}
-
 // fitFix says what to do about a project that has no wheel for a target.
 func fitFix(project string, ds []*dist, t *terms, target string) string {
 	if !t.bazel() {
@@ -259,7 +244,7 @@ func fitFix(project string, ds []*dist, t *terms, target string) string {
 	}
 	var labels []string
 	for _, d := range ds {
-		if l := t.origins[d.path]; l != "" && !contains(labels, l) {
+		if l := t.origins[d.path]; l != "" && !slices.Contains(labels, l) {
 			labels = append(labels, l)
 		}
 	}
@@ -270,21 +255,23 @@ func fitFix(project string, ds []*dist, t *terms, target string) string {
 	return fmt.Sprintf("add a wheel of %s %s to its repository or deps%s, or build for a platform its wheels support", project, target, from)
 }
 
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
+// machine returns platform.machine() on goos/goarch: x86_64, or for arm64
+// aarch64 on Linux and arm64 on macOS.
+func machine(goos, goarch string) string {
+	switch {
+	case goarch == "amd64":
+		return "x86_64"
+	case goos == "darwin":
+		return "arm64"
 	}
-	return false
+	return "aarch64"
 }
 
 func platformHint(goos, goarch string) string {
-	arch := map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[goarch]
 	if goos == "darwin" {
-		return "a macosx_*_" + map[string]string{"amd64": "x86_64", "arm64": "arm64"}[goarch] + " or universal2 wheel"
+		return "a macosx_*_" + machine(goos, goarch) + " or universal2 wheel"
 	}
-	return "a manylinux, musllinux or linux_" + arch + " wheel"
+	return "a manylinux, musllinux or linux_" + machine(goos, goarch) + " wheel"
 }
 
 // hostPlatforms returns the platform tags the launcher would accept on
@@ -295,12 +282,12 @@ func hostPlatforms(goos, goarch string) map[string]bool {
 	switch goos {
 	case "linux":
 		in.OS = "linux"
-		in.Platform = "linux-" + map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[goarch]
+		in.Platform = "linux-" + machine(goos, goarch)
 		in.Glibc = tags.Version{Major: 2, Minor: 99}
 		in.Musl = tags.Version{Major: 1, Minor: 99}
 	case "darwin":
 		in.OS = "darwin"
-		in.Machine = map[string]string{"amd64": "x86_64", "arm64": "arm64"}[goarch]
+		in.Machine = machine(goos, goarch)
 		in.MacOS = tags.Version{Major: 99, Minor: 0}
 	}
 	out := map[string]bool{"any": true}
@@ -318,13 +305,12 @@ func hostMarkers(goos, goarch string) pep508.Environment {
 		env[v] = ""
 	}
 	env["os_name"] = "posix"
+	env["platform_machine"] = machine(goos, goarch)
 	switch goos {
 	case "linux":
 		env["sys_platform"], env["platform_system"] = "linux", "Linux"
-		env["platform_machine"] = map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[goarch]
 	case "darwin":
 		env["sys_platform"], env["platform_system"] = "darwin", "Darwin"
-		env["platform_machine"] = map[string]string{"amd64": "x86_64", "arm64": "arm64"}[goarch]
 	}
 	return env
 }
