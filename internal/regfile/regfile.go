@@ -7,7 +7,6 @@ package regfile
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"syscall"
@@ -24,7 +23,7 @@ type NotRegularError struct {
 }
 
 func (e *NotRegularError) Error() string {
-	return fmt.Sprintf("%s is %s, not a regular file", e.Path, Describe(e.Mode))
+	return e.Path + " is " + Describe(e.Mode) + ", not a regular file"
 }
 
 // Is makes errors.Is(err, ErrNotRegular) true.

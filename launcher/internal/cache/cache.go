@@ -26,6 +26,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/rules-pex/rules_pex/launcher/internal/warm"
 )
 
 // Version names the layout. A launcher only reads and writes entries under
@@ -68,28 +70,10 @@ func (r *Root) Path(kind, key string) string {
 	return filepath.Join(r.Dir, kind, key)
 }
 
-// Preferred returns the cache root the environment asks for: PEX_ROOT, else
-// $XDG_CACHE_HOME/rules_pex, else ~/.cache/rules_pex. The empty string means
-// none can be named (no HOME).
-func Preferred(getenv func(string) string) string {
-	if r := getenv("PEX_ROOT"); r != "" {
-		return absolute(r)
-	}
-	if x := getenv("XDG_CACHE_HOME"); x != "" && filepath.IsAbs(x) {
-		return filepath.Join(x, "rules_pex")
-	}
-	if h := getenv("HOME"); h != "" {
-		return filepath.Join(absolute(h), ".cache", "rules_pex")
-	}
-	return ""
-}
-
-func absolute(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return filepath.Clean(p)
-}
+// Preferred returns the cache root the environment asks for (see
+// warm.PreferredRoot): PEX_ROOT, else $XDG_CACHE_HOME/rules_pex, else
+// ~/.cache/rules_pex; "" when none can be named (no HOME).
+func Preferred(getenv func(string) string) string { return warm.PreferredRoot(getenv) }
 
 // FallbackBase returns the private temporary root used when the preferred
 // one is not writable: rules_pex-<uid> in the system's temporary directory.

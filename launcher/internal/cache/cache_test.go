@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -150,14 +151,15 @@ func TestLocks(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	c.Remove()
 	l := <-got
-	if same, err := sameFile(l.fd, path); !same || err != nil {
-		t.Errorf("the waiter holds a lock on a removed file: %v", err)
-	}
 	fd, err := l.Inherit()
 	if err != nil || fd < 0 {
-		t.Errorf("Inherit = %d, %v", fd, err)
+		t.Fatalf("Inherit = %d, %v", fd, err)
 	}
-	closeFd(fd)
+	var held, named syscall.Stat_t
+	if err := errors.Join(syscall.Fstat(fd, &held), syscall.Stat(path, &named)); err != nil || held.Ino != named.Ino || held.Dev != named.Dev {
+		t.Errorf("the waiter holds a lock on a removed file: %v", err)
+	}
+	syscall.Close(fd)
 	l.Release()
 }
 

@@ -1,116 +1,28 @@
 package cache
 
-import (
-	"errors"
-	"fmt"
-	"os"
-	"time"
-)
+import "github.com/rules-pex/rules_pex/launcher/internal/flock"
+
+// The cache's locks are package flock's; these names keep the cache's
+// callers reading as before.
+type Lock = flock.Lock
 
 // ErrLocked is returned by TryAcquire when another process holds a
 // conflicting lock.
-var ErrLocked = errors.New("locked by another process")
-
-// Lock is an advisory lock (flock) on a lock file. Shared locks coexist;
-// an exclusive lock excludes every other lock. The lock belongs to the open
-// file, so a descriptor inherited across exec keeps holding it (see
-// Lock.Inherit). Locks use raw descriptors rather than os.File: the warm
-// start path takes one, and this keeps it to a few system calls.
-type Lock struct {
-	fd   int
-	path string
-}
-
-// Path returns the lock file's path.
-func (l *Lock) Path() string { return l.path }
+var ErrLocked = flock.ErrLocked
 
 // Acquire takes a lock on the file at path, creating it if needed, waiting
 // as long as another process holds a conflicting lock.
-func Acquire(path string, exclusive bool) (*Lock, error) {
-	return acquire(path, exclusive, true, true)
-}
+func Acquire(path string, exclusive bool) (*Lock, error) { return flock.Acquire(path, exclusive) }
 
-// AcquireExisting is Acquire for a lock file that must already exist: it
-// returns an error wrapping os.ErrNotExist otherwise. It never writes, so it
-// works on a read-only cache.
+// AcquireExisting is Acquire for a lock file that must already exist.
 func AcquireExisting(path string, exclusive bool) (*Lock, error) {
-	return acquire(path, exclusive, true, false)
+	return flock.AcquireExisting(path, exclusive)
 }
 
-// TryAcquire is Acquire without waiting: it returns ErrLocked if another
-// process holds a conflicting lock.
-func TryAcquire(path string, exclusive bool) (*Lock, error) {
-	return acquire(path, exclusive, false, true)
-}
+// TryAcquire is Acquire without waiting: ErrLocked if the lock is held.
+func TryAcquire(path string, exclusive bool) (*Lock, error) { return flock.TryAcquire(path, exclusive) }
 
-// TryAcquireExisting is TryAcquire for a lock file that must already exist
-// (see AcquireExisting).
+// TryAcquireExisting is TryAcquire for a lock file that must already exist.
 func TryAcquireExisting(path string, exclusive bool) (*Lock, error) {
-	return acquire(path, exclusive, false, false)
-}
-
-// acquire opens and locks path. A lock file may be removed (by pruning,
-// which holds it exclusively while it does) between our open and our lock:
-// then the lock is on a file nobody else will ever open again, so we check
-// that path still names the locked file and start over if not.
-func acquire(path string, exclusive, wait, create bool) (*Lock, error) {
-	for attempt := 0; ; attempt++ {
-		fd, err := openLock(path, create)
-		if err != nil {
-			return nil, &os.PathError{Op: "opening lock", Path: path, Err: err}
-		}
-		if err := flock(fd, exclusive, wait); err != nil {
-			closeFd(fd)
-			if errors.Is(err, ErrLocked) {
-				return nil, err
-			}
-			return nil, fmt.Errorf("locking %s: %w", path, err)
-		}
-		same, err := sameFile(fd, path)
-		if same {
-			return &Lock{fd: fd, path: path}, nil
-		}
-		closeFd(fd)
-		if err != nil && !create {
-			return nil, &os.PathError{Op: "opening lock", Path: path, Err: err}
-		}
-		if attempt > 100 {
-			return nil, fmt.Errorf("locking %s: the lock file keeps being replaced", path)
-		}
-	}
-}
-
-// Release unlocks and closes the lock file.
-func (l *Lock) Release() error {
-	if l == nil || l.fd < 0 {
-		return nil
-	}
-	err := closeFd(l.fd) // closing the last descriptor releases the flock
-	l.fd = -1
-	return err
-}
-
-// Remove deletes the lock file while the (exclusive) lock is held, then
-// releases it. Processes waiting on the old file notice and start over.
-func (l *Lock) Remove() error {
-	err := os.Remove(l.path)
-	if rerr := l.Release(); err == nil {
-		err = rerr
-	}
-	return err
-}
-
-// Touch records a use of the entry the lock guards: it sets the lock file's
-// modification time to now. Pruning reads it.
-func (l *Lock) Touch() error {
-	now := time.Now()
-	return os.Chtimes(l.path, now, now)
-}
-
-// Inherit returns a descriptor of the lock file that survives exec (no
-// close-on-exec flag), so the process image that replaces this one keeps
-// holding the lock until it exits. The Lock itself must not be released
-// before exec: the descriptors share one lock.
-func (l *Lock) Inherit() (int, error) {
-	return dupInheritable(l.fd)
+	return flock.TryAcquireExisting(path, exclusive)
 }

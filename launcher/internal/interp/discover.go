@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/rules-pex/rules_pex/launcher/internal/warm"
 )
 
 // Sources of candidates, named after the variable that lists them.
@@ -35,54 +37,21 @@ func searchPath(getenv func(string) string) string {
 	return DefaultPath
 }
 
-// FileID identifies a file's current content cheaply: a replaced or
-// rewritten file gets a different FileID. The zero FileID means the file
-// did not exist.
-//
-// Dev, Ino, Size and Mtime alone do not catch every replacement: `cp -p`
-// of a reproducible build (same size, same mtime) over a file keeps its
-// inode, and a file removed and copied again often gets the freed inode
-// back. Ctime does: the kernel sets it from its own clock on every write,
-// rename, link or chmod, and no user can set it. See docs/launcher.md.
-type FileID struct {
-	Dev   uint64 `json:"dev"`
-	Ino   uint64 `json:"ino"`
-	Size  int64  `json:"size"`
-	Mtime int64  `json:"mtime_ns"`
-	Ctime int64  `json:"ctime_ns"`
-	Dir   bool   `json:"dir,omitempty"`
-}
+// FileID, Watch and their functions live in package warm, which the first
+// stage shares; these names keep the interpreter code readable.
+type (
+	FileID = warm.FileID
+	Watch  = warm.Watch
+)
 
-// Stat returns the FileID of path, following symlinks; the zero FileID if
-// it does not exist or cannot be read.
-func Stat(path string) FileID {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return FileID{}
-	}
-	return fileID(fi)
-}
+// Stat returns the FileID of path (see warm.Stat).
+func Stat(path string) FileID { return warm.Stat(path) }
 
 // IdentityOf returns the FileID of a file's info.
-func IdentityOf(fi os.FileInfo) FileID { return fileID(fi) }
-
-// Watch is a file or directory whose identity a choice depends on: if any
-// changes (an interpreter is replaced, installed or removed), the choice
-// must be made again.
-type Watch struct {
-	Path string `json:"path"`
-	ID   FileID `json:"id"`
-}
+func IdentityOf(fi os.FileInfo) FileID { return warm.IdentityOf(fi) }
 
 // Changed reports whether any watched path has a different identity now.
-func Changed(ws []Watch) bool {
-	for _, w := range ws {
-		if Stat(w.Path) != w.ID {
-			return true
-		}
-	}
-	return false
-}
+func Changed(ws []Watch) bool { return warm.Changed(ws) }
 
 // Search is the result of discovery.
 type Search struct {
@@ -136,7 +105,7 @@ func Discover(getenv func(string) string) *Search {
 	seen := map[FileID]bool{}
 	add := func(path string) {
 		id := Stat(path)
-		s.Watches = append(s.Watches, Watch{path, id})
+		s.Watches = append(s.Watches, Watch{Path: path, ID: id})
 		if id == (FileID{}) || id.Dir || seen[id] || !executable(path) {
 			return
 		}
@@ -146,7 +115,7 @@ func Discover(getenv func(string) string) *Search {
 	}
 	scan := func(dir string) {
 		id := Stat(dir)
-		s.Watches = append(s.Watches, Watch{dir, id})
+		s.Watches = append(s.Watches, Watch{Path: dir, ID: id})
 		if !id.Dir {
 			return
 		}
@@ -165,7 +134,7 @@ func Discover(getenv func(string) string) *Search {
 				continue
 			}
 			dir = absolute(dir)
-			s.Watches = append(s.Watches, Watch{dir, Stat(dir)})
+			s.Watches = append(s.Watches, Watch{Path: dir, ID: Stat(dir)})
 			p := filepath.Join(dir, py)
 			if id := Stat(p); id != (FileID{}) && !id.Dir && executable(p) {
 				add(p)

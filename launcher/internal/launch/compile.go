@@ -15,6 +15,7 @@ import (
 
 	"github.com/rules-pex/rules_pex/launcher/internal/cache"
 	"github.com/rules-pex/rules_pex/launcher/internal/venv"
+	"github.com/rules-pex/rules_pex/launcher/internal/warm"
 )
 
 // The launcher owns the bytecode of the cache: the environment's python
@@ -25,7 +26,7 @@ import (
 // compileEnv tells a launcher process to byte-compile an environment
 // instead of running the application: "spawn:<dir>" starts the compiler
 // in a new session and returns at once; "run:<dir>" compiles.
-const compileEnv = "__RULES_PEX_COMPILE"
+const compileEnv = warm.CompileEnv
 
 // compileScript is the environment's python's half of the compiler: it
 // writes the .pyc files of the sources it is sent (see compile.py).
@@ -50,7 +51,7 @@ func (l *launcher) maybeCompile(p *Plan) {
 		return // another compiler at work (or a cache we cannot lock in)
 	}
 	lock.Release()
-	cmd := exec.Command(l.exe)
+	cmd := exec.Command(l.Exe)
 	cmd.Env = append(l.environWithout(compileEnv), compileEnv+"=spawn:"+p.Venv)
 	if err := cmd.Run(); err != nil {
 		l.log.printf("starting the byte-compiler: %v", err)
@@ -60,8 +61,8 @@ func (l *launcher) maybeCompile(p *Plan) {
 }
 
 func (l *launcher) environWithout(keys ...string) []string {
-	out := make([]string, 0, len(l.env))
-	for _, kv := range l.env {
+	out := make([]string, 0, len(l.Env))
+	for _, kv := range l.Env {
 		k, _, _ := strings.Cut(kv, "=")
 		if !slices.Contains(keys, k) {
 			out = append(out, kv)
@@ -78,7 +79,7 @@ func (l *launcher) compileMode(mode string) int {
 	}
 	switch step {
 	case "spawn":
-		cmd := exec.Command(l.exe)
+		cmd := exec.Command(l.Exe)
 		cmd.Env = append(l.environWithout(compileEnv), compileEnv+"=run:"+dir)
 		detach(cmd)
 		if err := cmd.Start(); err != nil {
@@ -88,7 +89,7 @@ func (l *launcher) compileMode(mode string) int {
 		return 0
 	case "run":
 		// The compiler's environment keeps compileEnv, which names it.
-		return compileEnvironment(dir, l.env)
+		return compileEnvironment(dir, l.Env)
 	}
 	return ExitUsage
 }

@@ -15,8 +15,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/rules-pex/rules_pex/internal/archive"
@@ -24,6 +22,7 @@ import (
 	"github.com/rules-pex/rules_pex/internal/regfile"
 	"github.com/rules-pex/rules_pex/launcher/internal/cache"
 	"github.com/rules-pex/rules_pex/launcher/internal/interp"
+	"github.com/rules-pex/rules_pex/launcher/internal/warm"
 )
 
 // Exit codes of the launcher itself (the application's own exit code
@@ -57,102 +56,27 @@ func Main() int {
 
 // launcher holds one run's inputs.
 type launcher struct {
-	exe   string   // absolute path of the archive (this executable)
-	argv0 string   // what sys.argv[0] becomes
-	args  []string // the user's arguments
-	env   []string
-	vars  map[string]string
-	log   *logger
-	errw  io.Writer
-
-	exeInfo os.FileInfo // the archive's stat, once taken (statExe)
-	exeErr  error
+	*warm.Start
+	log  *logger
+	errw io.Writer
 }
 
-// statExe stats the archive once per run: naming sys.argv[0] and keying the
-// warm plan both need it.
-func (l *launcher) statExe() (os.FileInfo, error) {
-	if l.exeInfo == nil && l.exeErr == nil {
-		l.exeInfo, l.exeErr = os.Stat(l.exe)
-	}
-	return l.exeInfo, l.exeErr
-}
+// statExe stats the archive once per run.
+func (l *launcher) statExe() (os.FileInfo, error) { return l.Stat() }
 
 func newLauncher(argv, env []string, errw io.Writer) (*launcher, error) {
-	l := &launcher{env: env, vars: map[string]string{}, errw: errw}
-	for _, kv := range env {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			if _, dup := l.vars[k]; !dup {
-				l.vars[k] = v
-			}
-		}
+	s, err := warm.NewStart(argv, env)
+	if err != nil {
+		return nil, err
 	}
-	if archive := l.getenv(layout.UniversalArchiveEnv); archive != "" {
-		// Run by a universal file's preamble, from the cache: the archive
-		// is that file, and its path as the shell ran it is sys.argv[0].
-		l.exe, l.argv0 = absPath(archive), archive
-	} else {
-		exe, err := os.Executable()
-		if err != nil {
-			return nil, fmt.Errorf("finding the launcher's own file: %w", err)
-		}
-		l.exe, l.argv0 = exe, exe
-		if len(argv) > 0 {
-			if strings.ContainsRune(argv[0], '/') {
-				l.argv0 = argv[0]
-			} else if self, err := l.statExe(); err == nil {
-				if p := foundOnPath(argv[0], self, l.getenv("PATH")); p != "" {
-					l.argv0 = p
-				}
-			}
-		}
-	}
-	if len(argv) > 0 {
-		l.args = argv[1:]
-	}
+	l := &launcher{Start: s, errw: errw}
 	l.log = newLogger(truthy(l.getenv("PEX_VERBOSE")), errw)
 	return l, nil
 }
 
-// foundOnPath returns the path under which execvp found the command name
-// (which has no slash) if that is this very file, self; else name itself if
-// it names self relative to the working directory (what "python3 app" runs
-// the archive as); else "". A script found on PATH gets that path from the
-// kernel as its argv[0]: a symlink /usr/local/bin/tool to the archive gives
-// sys.argv[0] (and argparse's prog) that name, not the name of the file it
-// leads to.
-func foundOnPath(name string, self os.FileInfo, pathEnv string) string {
-	if name == "" {
-		return ""
-	}
-	if pathEnv == "" {
-		pathEnv = interp.DefaultPath
-	}
-	for _, dir := range filepath.SplitList(pathEnv) {
-		if dir == "" {
-			dir = "."
-		}
-		p := strings.TrimSuffix(dir, "/") + "/" + name
-		if fi, err := os.Stat(p); err == nil && os.SameFile(fi, self) {
-			return p
-		}
-	}
-	if fi, err := os.Stat(name); err == nil && os.SameFile(fi, self) {
-		return name
-	}
-	return ""
-}
+func (l *launcher) getenv(k string) string { return l.Vars[k] }
 
-func (l *launcher) getenv(k string) string { return l.vars[k] }
-
-// truthy reports whether an environment variable's value turns a feature on.
-func truthy(v string) bool {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "", "0", "false", "no", "off":
-		return false
-	}
-	return true
-}
+func truthy(v string) bool { return warm.Truthy(v) }
 
 // errStale means a plan's environment disappeared (pruned) before we could
 // lock it; the launcher plans again.
@@ -169,14 +93,14 @@ func (l *launcher) run() error {
 	}
 	fi, err := l.statExe()
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", l.exe, err)
+		return fmt.Errorf("reading %s: %w", l.Exe, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return &regfile.NotRegularError{Path: l.exe, Mode: fi.Mode()}
+		return &regfile.NotRegularError{Path: l.Exe, Mode: fi.Mode()}
 	}
 	selection := l.selectionKey()
-	idKey := identityKey(l.exe, fileIdentity(fi), selection)
-	l.log.printf("archive %s (%d bytes)", l.exe, fi.Size())
+	idKey := identityKey(l.Exe, fileIdentity(fi), selection)
+	l.log.printf("archive %s (%d bytes)", l.Exe, fi.Size())
 
 	// Warm start: a plan for this very file.
 	if base := cache.Preferred(l.getenv); base != "" {
@@ -185,18 +109,18 @@ func (l *launcher) run() error {
 		}
 	}
 
-	f, err := regfile.Open(l.exe)
+	f, err := regfile.Open(l.Exe)
 	if err != nil {
 		return fmt.Errorf("opening the archive: %w", err)
 	}
 	defer f.Close()
 	data, err := archive.ReadFirstEntry(f, fi.Size(), layout.ManifestName, layout.MaxManifest)
 	if err != nil {
-		return fmt.Errorf("%s is not a runnable archive: %w", l.exe, err)
+		return fmt.Errorf("%s is not a runnable archive: %w", l.Exe, err)
 	}
 	m, err := layout.Decode(data)
 	if err != nil {
-		return fmt.Errorf("%s: %w", l.exe, err)
+		return fmt.Errorf("%s: %w", l.Exe, err)
 	}
 	l.log.printf("manifest read: pex_hash %s", m.PexHash)
 
@@ -281,30 +205,7 @@ func (l *launcher) planOnce(root *cache.Root, m *layout.Manifest, key string) (*
 	return p, nil
 }
 
-// selectionKey captures the environment variables that decide which
-// interpreter and which environment a run uses.
-func (l *launcher) selectionKey() string {
-	var b strings.Builder
-	relative := false
-	for _, k := range []string{"PEX_PYTHON", "PEX_PYTHON_PATH", "PATH", "PEX_INHERIT_PATH"} {
-		v := l.getenv(k)
-		b.WriteString(k)
-		b.WriteByte('=')
-		b.WriteString(v)
-		b.WriteByte(0)
-		if k != "PEX_INHERIT_PATH" && k != "PEX_PYTHON" || strings.ContainsRune(v, '/') {
-			for _, e := range filepath.SplitList(v) {
-				relative = relative || e != "" && !filepath.IsAbs(e)
-			}
-		}
-	}
-	// Relative entries name different files from different directories.
-	if relative {
-		wd, _ := os.Getwd()
-		b.WriteString("cwd=" + wd)
-	}
-	return b.String()
-}
+func (l *launcher) selectionKey() string { return l.SelectionKey() }
 
 // logger prints PEX_VERBOSE messages with the time since start.
 type logger struct {

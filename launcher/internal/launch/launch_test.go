@@ -22,7 +22,7 @@ func testLauncher(t *testing.T, argv, env []string) *launcher {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.exe = "/srv/app"
+	l.Exe = "/srv/app"
 	return l
 }
 
@@ -49,8 +49,8 @@ func TestCommand(t *testing.T) {
 	// argv[0] without a slash becomes the path on PATH that leads to this
 	// file, as a script's would (a symlink keeps its own name), or the
 	// archive's path if none does.
-	if l := testLauncher(t, []string{"app"}, nil); l.argv0 != mustExecutable(t) {
-		t.Errorf("argv0 %q", l.argv0)
+	if l := testLauncher(t, []string{"app"}, nil); l.Argv0 != mustExecutable(t) {
+		t.Errorf("argv0 %q", l.Argv0)
 	}
 	other, bin := t.TempDir(), t.TempDir()
 	if err := os.WriteFile(filepath.Join(other, "tool"), nil, 0o755); err != nil {
@@ -60,12 +60,12 @@ func TestCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := "PATH=/nonexistent:" + other + ":" + bin + "/"
-	if l := testLauncher(t, []string{"tool"}, []string{path}); l.argv0 != bin+"/tool" {
-		t.Errorf("tool on %s: argv0 %q, want %s/tool", path, l.argv0, bin)
+	if l := testLauncher(t, []string{"tool"}, []string{path}); l.Argv0 != bin+"/tool" {
+		t.Errorf("tool on %s: argv0 %q, want %s/tool", path, l.Argv0, bin)
 	}
 	t.Chdir(bin) // python3 tool
-	if l := testLauncher(t, []string{"tool"}, []string{"PATH=" + other}); l.argv0 != "tool" {
-		t.Errorf("tool in the working directory: argv0 %q, want tool", l.argv0)
+	if l := testLauncher(t, []string{"tool"}, []string{"PATH=" + other}); l.Argv0 != "tool" {
+		t.Errorf("tool in the working directory: argv0 %q, want tool", l.Argv0)
 	}
 }
 

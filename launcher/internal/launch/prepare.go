@@ -23,6 +23,7 @@ import (
 	"github.com/rules-pex/rules_pex/launcher/internal/extract"
 	"github.com/rules-pex/rules_pex/launcher/internal/interp"
 	"github.com/rules-pex/rules_pex/launcher/internal/venv"
+	"github.com/rules-pex/rules_pex/launcher/internal/warm"
 )
 
 // selection is the outcome of choosing an interpreter.
@@ -207,8 +208,8 @@ func (l *launcher) specFor(root *cache.Root, m *layout.Manifest, v *interp.Verdi
 }
 
 // envFormat changes whenever what this launcher writes into an environment
-// changes (the bootstrap, the layout), so new launchers make new ones.
-const envFormat = 9
+// changes (see warm.EnvFormat).
+const envFormat = warm.EnvFormat
 
 // venvKey names the environment of an application on an interpreter.
 func venvKey(m *layout.Manifest, s venv.Spec) string {
@@ -218,7 +219,7 @@ func venvKey(m *layout.Manifest, s venv.Spec) string {
 	for _, d := range s.Dists {
 		b.WriteString(d.Dir + "\x00")
 	}
-	return hashKey(b.String())
+	return warm.HashKey(b.String())
 }
 
 // prepare chooses the interpreter, extracts what is missing and assembles
@@ -268,9 +269,9 @@ func (l *launcher) extractTrees(trees []*tree) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	ar, err := archive.Open(l.exe)
+	ar, err := archive.Open(l.Exe)
 	if err != nil {
-		return fmt.Errorf("%s: %w", l.exe, err)
+		return fmt.Errorf("%s: %w", l.Exe, err)
 	}
 	defer ar.Close()
 	byPrefix := map[string][]*zip.File{}

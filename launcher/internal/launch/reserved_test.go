@@ -6,6 +6,7 @@ import (
 	"github.com/rules-pex/rules_pex/internal/layout"
 	"github.com/rules-pex/rules_pex/launcher/internal/cache"
 	"github.com/rules-pex/rules_pex/launcher/internal/venv"
+	"github.com/rules-pex/rules_pex/launcher/internal/warm"
 )
 
 // TestLauncherFilesAreReserved: every file the launcher writes at an
@@ -23,7 +24,7 @@ func TestLauncherFilesAreReserved(t *testing.T) {
 // launcher talks to itself and to the boot module are ones an archive's env
 // may not set.
 func TestConsumedVariablesAreReserved(t *testing.T) {
-	for _, k := range append([]string{"PEX", venv.InjectedEnv}, consumed...) {
+	for _, k := range append([]string{venv.InjectedEnv}, warm.Consumed()...) {
 		if _, _, reserved := layout.ReservedEnvVar(k); !reserved {
 			t.Errorf("%s is the launcher's, but layout.ReservedEnvVar lets an archive's env set it", k)
 		}

@@ -49,17 +49,17 @@ func (l *launcher) tools(out io.Writer) int {
 		if format != "" {
 			fmt.Fprintf(l.errw, "rules_pex: "+format+"\n", args...)
 		}
-		fmt.Fprintf(l.errw, toolsUsage, filepath.Base(l.exe))
+		fmt.Fprintf(l.errw, toolsUsage, filepath.Base(l.Exe))
 		return ExitUsage
 	}
 	fail := func(err error) int {
 		fmt.Fprintf(l.errw, "rules_pex: %v\n", err)
 		return ExitError
 	}
-	if len(l.args) == 0 {
+	if len(l.Args) == 0 {
 		return usage("PEX_TOOLS needs a tool name")
 	}
-	switch tool, args := l.args[0], l.args[1:]; tool {
+	switch tool, args := l.Args[0], l.Args[1:]; tool {
 	case "info":
 		if len(args) != 0 {
 			return usage("info takes no arguments")
@@ -112,7 +112,7 @@ func (l *launcher) tools(out io.Writer) int {
 		}
 		return usage("cache takes info, prune --older-than DURATION or verify")
 	case "help", "-h", "--help":
-		fmt.Fprintf(out, toolsUsage, filepath.Base(l.exe))
+		fmt.Fprintf(out, toolsUsage, filepath.Base(l.Exe))
 		return 0
 	default:
 		return usage("unknown tool %q", tool)
@@ -121,7 +121,7 @@ func (l *launcher) tools(out io.Writer) int {
 
 // manifest reads and decodes this archive's manifest.
 func (l *launcher) manifest() ([]byte, *layout.Manifest, error) {
-	f, err := regfile.Open(l.exe)
+	f, err := regfile.Open(l.Exe)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -132,11 +132,11 @@ func (l *launcher) manifest() ([]byte, *layout.Manifest, error) {
 	}
 	data, err := archive.ReadFirstEntry(f, fi.Size(), layout.ManifestName, layout.MaxManifest)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s is not a runnable archive: %w", l.exe, err)
+		return nil, nil, fmt.Errorf("%s is not a runnable archive: %w", l.Exe, err)
 	}
 	m, err := layout.Decode(data)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", l.exe, err)
+		return nil, nil, fmt.Errorf("%s: %w", l.Exe, err)
 	}
 	return data, m, nil
 }

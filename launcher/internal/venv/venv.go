@@ -27,6 +27,7 @@ import (
 	"strings"
 
 	"github.com/rules-pex/rules_pex/internal/layout"
+	"github.com/rules-pex/rules_pex/launcher/internal/warm"
 )
 
 // Interpreter is what assembly needs to know about the base interpreter.
@@ -134,7 +135,7 @@ type Result struct {
 }
 
 // Python returns the path of the environment's python.
-func Python(dir string) string { return filepath.Join(dir, "bin", "python") }
+func Python(dir string) string { return warm.Python(dir) }
 
 // ErrInvalid is wrapped by errors about a Spec that cannot be assembled.
 var ErrInvalid = errors.New("invalid environment")

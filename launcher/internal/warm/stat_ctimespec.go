@@ -1,6 +1,6 @@
 //go:build darwin || freebsd || netbsd
 
-package interp
+package warm
 
 import "syscall"
 

@@ -1,6 +1,6 @@
 //go:build linux || openbsd || dragonfly
 
-package interp
+package warm
 
 import "syscall"
 
