@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/rules-pex/rules_pex/internal/atomicfile"
+	"github.com/rules-pex/rules_pex/internal/launcherfile"
 	"github.com/rules-pex/rules_pex/internal/layout"
 	"github.com/rules-pex/rules_pex/internal/regfile"
 	"github.com/rules-pex/rules_pex/tools/packer/internal/lock"
@@ -40,6 +41,9 @@ const usage = `usage:
                           musllinux_1_2_x86_64, macosx_11_0_arm64, ...), with the tags the launcher computes
   packer lock --lock FILE [--directory DIR]... [--listing BASEURL=HTMLFILE]...
                           read a lock file and print its packages and their wheels as JSON on stdout
+  packer join-launcher -o OUT FIRST FULL
+                          write a two-stage launcher: the first stage FIRST (launcher/first), a header, then
+                          the full launcher FULL (launcher); fails unless FIRST can find the header
 
 build options:
   -o, --output OUT                  the executable to write (atomically: nothing is left on failure)
@@ -139,6 +143,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runCheckWheel(args[1:], stderr)
 	case "lock":
 		return runLock(args[1:], stdout, stderr)
+	case "join-launcher":
+		return runJoinLauncher(args[1:], stderr)
 	case "target-environment":
 		return runTargetEnvironment(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
@@ -267,6 +273,32 @@ func runTargetEnvironment(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := atomicfile.Write(output, 0o644, func(f *os.File) error { _, err := f.Write(buf.Bytes()); return err }); err != nil {
 		fmt.Fprintf(stderr, "packer target-environment: -o %s: %v\n", output, err)
+		return exitInvalid
+	}
+	return exitOK
+}
+
+func runJoinLauncher(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("packer join-launcher", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var output string
+	fs.StringVar(&output, "o", "", "")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 2 || output == "" {
+		fmt.Fprintf(stderr, "packer join-launcher: want -o OUT FIRST FULL\n%s", usage)
+		return exitUsage
+	}
+	var parts [2][]byte
+	for i, p := range fs.Args() {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			fmt.Fprintf(stderr, "packer join-launcher: %v\n", err)
+			return exitInvalid
+		}
+		parts[i] = b
+	}
+	err := atomicfile.Write(output, 0o755, func(f *os.File) error { return launcherfile.Join(f, parts[0], parts[1]) })
+	if err != nil {
+		fmt.Fprintf(stderr, "packer join-launcher: %s, %s: %v\n", fs.Arg(0), fs.Arg(1), err)
 		return exitInvalid
 	}
 	return exitOK

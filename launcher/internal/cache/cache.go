@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/rules-pex/rules_pex/launcher/internal/warm"
@@ -35,7 +34,7 @@ import (
 // proves an entry complete by its marker and keeps trees read-only; v1
 // entries (complete by existing) are never read, so launchers of either
 // kind keep running side by side.
-const Version = "v2"
+const Version = warm.CacheVersion
 
 // Kinds of entries, named after their directory under the version directory.
 const (
@@ -43,7 +42,7 @@ const (
 	Code         = "code"
 	Venvs        = "venvs"
 	Interpreters = "interpreters"
-	Plans        = "plans"
+	Plans        = warm.PlansDir
 )
 
 // Kinds lists every entry directory.
@@ -77,9 +76,7 @@ func Preferred(getenv func(string) string) string { return warm.PreferredRoot(ge
 
 // FallbackBase returns the private temporary root used when the preferred
 // one is not writable: rules_pex-<uid> in the system's temporary directory.
-func FallbackBase() string {
-	return filepath.Join(os.TempDir(), "rules_pex-"+strconv.Itoa(os.Getuid()))
-}
+func FallbackBase() string { return warm.FallbackBase() }
 
 // Open returns a writable cache root: the preferred one if it can be created
 // and written, else the private fallback. warning is a one-line explanation
@@ -132,7 +129,7 @@ func openFallback() (*Root, error) {
 	if err != nil && !errors.Is(err, os.ErrExist) {
 		return nil, err
 	}
-	if privateDir(base) && ensureWritable(base) == nil {
+	if warm.PrivateDir(base) && ensureWritable(base) == nil {
 		r := At(base)
 		r.Fallback = true
 		return r, nil

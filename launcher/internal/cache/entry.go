@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/rules-pex/rules_pex/internal/atomicfile"
+	"github.com/rules-pex/rules_pex/launcher/internal/warm"
 )
 
 // LockPath returns the path of the lock file of the entry at dir: held
@@ -33,7 +34,7 @@ func MarkerPath(dir string) string { return dir + MarkerSuffix }
 // is created last in the work directory, before the rename that publishes
 // the entry, so a directory holding it was complete when it was published
 // (the warm start relies on that and looks no further).
-const UseLockName = "rules_pex.lock"
+const UseLockName = warm.UseLockName
 
 // UseLockPath returns the path of the use lock of the entry at dir.
 func UseLockPath(dir string) string { return filepath.Join(dir, UseLockName) }

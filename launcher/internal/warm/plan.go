@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"sort"
 	"strconv"
@@ -212,7 +211,7 @@ func utoa(v uint64) string           { return strconv.FormatUint(v, 10) }
 // HashKey names a cache entry after s: 32 hex digits of its SHA-256.
 func HashKey(s string) string {
 	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:16])
+	return Hex(sum[:16])
 }
 
 // PlanStale means a plan parsed but something it watches changed.
@@ -236,4 +235,14 @@ func LoadPlan(path string) (*Plan, error) {
 		return nil, PlanStale
 	}
 	return p, nil
+}
+
+// Hex returns b in lowercase hexadecimal (encoding/hex would link fmt).
+func Hex(b []byte) string {
+	const digits = "0123456789abcdef"
+	out := make([]byte, 2*len(b))
+	for i, c := range b {
+		out[2*i], out[2*i+1] = digits[c>>4], digits[c&0xf]
+	}
+	return string(out)
 }

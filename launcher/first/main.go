@@ -1,0 +1,201 @@
+// Command first is the first stage of the launcher: the program at the
+// start of every archive built with a two-stage launcher (see
+// internal/launcherfile). It does a warm start alone — reads the plan, checks
+// with a few stats that nothing it depends on changed, takes the
+// environment's shared lock and execs the application's python — and for
+// anything else (no plan or a stale one, a damaged environment, bytecode not
+// yet written, PEX_VERBOSE, PEX_TOOLS, PEX_MODULE, the byte-compiler) execs
+// the full launcher, which follows it in the file and which it copies into
+// the cache once (<root>/v2/launchers/<sha256>). The full launcher then does
+// everything as if it had been run itself, with the same arguments and PID.
+//
+// It links only package warm and what that needs: no fmt, no JSON, no
+// compression, so that Go's start-up and package initialisation cost as
+// little as they can. docs/launcher.md says what it does.
+
+//go:debug containermaxprocs=0
+//go:debug updatemaxprocs=0
+package main
+
+import (
+	"crypto/sha256"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"github.com/rules-pex/rules_pex/internal/launcherfile"
+	"github.com/rules-pex/rules_pex/launcher/internal/flock"
+	"github.com/rules-pex/rules_pex/launcher/internal/warm"
+)
+
+func main() {
+	s, err := warm.NewStart(os.Args, os.Environ())
+	if err != nil {
+		fail(err)
+	}
+	if !delegated(s) {
+		warmStart(s)
+	}
+	fail(execFull(s))
+}
+
+func fail(err error) {
+	os.Stderr.WriteString("rules_pex: " + err.Error() + "\n")
+	os.Exit(1)
+}
+
+// delegated reports whether the full launcher must handle this start
+// whatever the plan says: it traces, runs a tool, checks PEX_MODULE, or is
+// the byte-compiler.
+func delegated(s *warm.Start) bool {
+	return warm.Truthy(s.Vars["PEX_VERBOSE"]) || warm.Truthy(s.Vars["PEX_TOOLS"]) ||
+		s.Vars["PEX_MODULE"] != "" || s.Vars[warm.CompileEnv] != ""
+}
+
+// warmStart execs the application if the archive's plan stands; it returns
+// when the full launcher has to start it instead.
+func warmStart(s *warm.Start) {
+	fi, err := s.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return // the full launcher says what is wrong
+	}
+	base := warm.PreferredRoot(getenv(s))
+	if base == "" {
+		return
+	}
+	p, err := warm.LoadPlan(warm.PlanPath(base, warm.IdentityKey(s.Exe, warm.IdentityOf(fi), s.SelectionKey())))
+	if err != nil {
+		return
+	}
+	// The use lock is inside the environment, which is renamed into place
+	// whole: if the lock exists, so does the complete environment.
+	lock, err := flock.AcquireExisting(filepath.Join(p.Venv, warm.UseLockName), false)
+	if err != nil {
+		return
+	}
+	defer lock.Release()
+	if _, err := os.Lstat(filepath.Join(p.Venv, warm.CompiledName)); err != nil && warm.Writable(p.Venv) {
+		return // the full launcher starts the byte-compiler
+	}
+	lock.Touch() // a use, for pruning; a read-only cache records none
+	// The exec'ed process keeps the shared lock until it exits, so pruning
+	// never removes an environment in use.
+	fd, err := lock.Inherit()
+	if err != nil {
+		return
+	}
+	argv, env := s.Exec(p)
+	syscall.Exec(argv[0], argv, env)
+	// A python that cannot be executed: the full launcher rebuilds the
+	// environment, or says why it cannot run.
+	syscall.Close(fd)
+}
+
+func getenv(s *warm.Start) func(string) string {
+	return func(k string) string { return s.Vars[k] }
+}
+
+// execFull execs the full launcher, copied out of this program's own file
+// into the cache if it is not there yet, on the same arguments, with the
+// archive and sys.argv[0] passed on (warm.ArchiveEnv, warm.ArgvEnv).
+func execFull(s *warm.Start) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(self)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h, offset, err := launcherfile.Locate(f)
+	if err != nil {
+		return errors.New(self + ": " + err.Error())
+	}
+	path, err := fullLauncher(s, f, h, offset)
+	if err != nil {
+		return err
+	}
+	env := make([]string, 0, len(s.Env)+2)
+	for _, kv := range s.Env {
+		if !hasName(kv, warm.ArchiveEnv) && !hasName(kv, warm.ArgvEnv) {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, warm.ArchiveEnv+"="+s.Exe, warm.ArgvEnv+"="+s.Argv0)
+	argv := append([]string{path}, s.Args...)
+	err = syscall.Exec(path, argv, env)
+	return errors.New("executing the full launcher " + path + ": " + err.Error())
+}
+
+func hasName(kv, name string) bool {
+	return len(kv) > len(name) && kv[len(name)] == '=' && kv[:len(name)] == name
+}
+
+// fullLauncher returns the path of the full launcher in the cache, copying
+// it there first if it is missing: into the preferred root, else into the
+// private fallback root.
+func fullLauncher(s *warm.Start, f *os.File, h launcherfile.Header, offset int64) (string, error) {
+	name := warm.Hex(h.SHA256[:])
+	var firstErr error
+	for _, base := range []string{warm.PreferredRoot(getenv(s)), warm.FallbackBase()} {
+		if base == "" {
+			continue
+		}
+		dir := filepath.Join(base, warm.CacheVersion, warm.LaunchersDir)
+		path := filepath.Join(dir, name)
+		if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == h.Size {
+			return path, nil
+		}
+		if base == warm.FallbackBase() {
+			if err := os.Mkdir(base, 0o700); err != nil && !errors.Is(err, os.ErrExist) || !warm.PrivateDir(base) {
+				if firstErr == nil {
+					firstErr = errors.New(base + " is not a private directory of this user")
+				}
+				continue
+			}
+		}
+		err := copyOut(f, h, offset, dir, path)
+		if err == nil {
+			return path, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	if firstErr == nil {
+		firstErr = errors.New("no cache root: PEX_ROOT and HOME are unset")
+	}
+	return "", errors.New("could not copy the full launcher into the cache: " + firstErr.Error() + "; set PEX_ROOT to a writable directory")
+}
+
+// copyOut writes the full launcher to path: into a temporary file of dir,
+// checked against its SHA-256, then renamed into place, so that path is
+// complete or absent.
+func copyOut(f *os.File, h launcherfile.Header, offset int64, dir, path string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-launcher-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after the rename, a no-op
+	sum := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, sum), io.NewSectionReader(f, offset, h.Size))
+	if err == nil && (n != h.Size || [32]byte(sum.Sum(nil)) != h.SHA256) {
+		err = errors.New(f.Name() + ": the full launcher in it is damaged (its SHA-256 differs from its header's)")
+	}
+	if err == nil {
+		err = tmp.Chmod(0o755)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	return err
+}
