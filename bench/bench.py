@@ -39,8 +39,13 @@ Usage:
   bench.py --bin BIN --wheelhouse DIR [--out FILE|-] [--work DIR]
            [--pex-src DIR] [--shiv-src DIR] [--cases ...] [--tools ...]
            [--runs N] [--cold-runs N] [--build-runs N] [--quick] [--json FILE]
-  bench.py --render RESULTS.json [--out FILE|-]    (the report again, e.g.
-           after editing bench/findings.md; measures nothing)
+  bench.py --render RESULTS.json [--out FILE|-]    (the report and its plots
+           again, e.g. after editing bench/findings.md; measures nothing)
+
+The plots (SVG, one per figure: cold first run, warm run, build, size, peak
+RSS) and the raw results go next to the report: docs/bench/*.svg and
+docs/bench/results.json for docs/BENCHMARKS.md, so that
+`bench.py --render docs/bench/results.json` writes the same bytes again.
 
 Exit status: 0 when the report was written and rules_pex built and ran in every
 case (missed targets and other tools' failures are reported in it, not as
@@ -1349,7 +1354,8 @@ def parse_args(argv):
                     help="scratch directory, kept between runs (venvs are reused)")
     ap.add_argument("--out", default=os.path.join(REPO, "docs", "BENCHMARKS.md"),
                     help="the report to write, - for stdout")
-    ap.add_argument("--json", help="where to write the raw results (default WORK/results.json)")
+    ap.add_argument("--json", help="where to write the raw results (default: bench/results.json next to"
+                    " the report, WORK/results.json when the report goes to stdout or a device)")
     ap.add_argument("--render", metavar="RESULTS_JSON",
                     help="measure nothing: write the report from the raw results of an earlier run")
     ap.add_argument("--no-findings", action="store_true", help="leave bench/findings.md out of the report")
@@ -1423,12 +1429,25 @@ def main(argv=None):
     }
     raw = {"meta": meta, "tools": [t.name for t in tools],
            "cases": {c.name: [os.path.basename(w) for w in c.wheels] for c in cases}, "results": results}
-    with open(args.json or os.path.join(ctx.work, "results.json"), "w") as f:
+    with open(results_path(args, ctx.work), "w") as f:
         json.dump(raw, f, indent=1, default=lambda o: o.to_json())
     write_report(args, raw)
     failed = [n for c in results.values() for n, r in c.get("results", {}).items()
               if n.startswith("rules_pex") and r.get("error")]
     return 1 if failed else 0
+
+
+def results_path(args, work):
+    """Where a run keeps its raw results: --json; else next to the report's
+    plots, so that the report can be rendered again from what is kept with
+    it (docs/bench/results.json); else (--out -, a device) in work."""
+    if args.json:
+        return args.json
+    directory = plots_dir(args.out)
+    if directory is None:
+        return os.path.join(work, "results.json")
+    os.makedirs(directory, exist_ok=True)
+    return os.path.join(directory, "results.json")
 
 
 def decode_sample(d):

@@ -302,3 +302,12 @@ def test_report_links_its_plots(tmp_path):
         assert re.search(r"^!\[[^\]]+\]\(bench/%s\.svg\)$" % f, text, re.M), f
         assert (tmp_path / "bench" / (f + ".svg")).is_file()
     assert bench.plots_dir("-") is None and bench.plots_dir(os.devnull) is None
+
+
+def test_results_are_kept_next_to_the_report(tmp_path):
+    def path(*argv):
+        return bench.results_path(bench.parse_args(list(argv)), str(tmp_path / "work"))
+    assert path("--out", str(tmp_path / "docs" / "B.md")) == str(tmp_path / "docs" / "bench" / "results.json")
+    assert (tmp_path / "docs" / "bench").is_dir()
+    assert path("--out", "-") == str(tmp_path / "work" / "results.json")
+    assert path("--out", "-", "--json", str(tmp_path / "r.json")) == str(tmp_path / "r.json")
