@@ -58,6 +58,7 @@ def num(x):
 
 
 def text(x, y, s, size=12, anchor="start", extra=""):
+    """A <text> element of s (escaped); extra holds further attributes."""
     return '<text x="%s" y="%s" font-size="%d" text-anchor="%s"%s>%s</text>' % (
         num(x), num(y), size, anchor, extra, escape(s))
 
@@ -74,7 +75,14 @@ def nice_axis(top):
 
 
 def tick_label(x):
+    """An axis value without float noise: 0.6, not 0.6000000000000001."""
     return "%g" % round(x, 9)
+
+
+def whisker(lo, hi, mid):
+    """A min-max line from x lo to x hi at y mid, with end ticks."""
+    return '<path d="M%s %sH%sM%s %sV%sM%s %sV%s" stroke="#222222" fill="none"/>' % (
+        num(lo), num(mid), num(hi), num(lo), num(mid - 4), num(mid + 4), num(hi), num(mid - 4), num(mid + 4))
 
 
 def colours(groups, order):
@@ -108,8 +116,7 @@ def draw_legend(out, entries, y):
         if x + w > WIDTH - MARGIN and x > MARGIN:
             x, y = MARGIN, y + 18
         if style is None:
-            out.append('<path d="M%s %sH%sM%s %sV%sM%s %sV%s" stroke="#333333" fill="none"/>' % (
-                num(x), num(y - 4), num(x + 12), num(x), num(y - 8), num(y), num(x + 12), num(y - 8), num(y)))
+            out.append(whisker(x, x + 12, y - 4))
         else:
             out.append('<rect x="%s" y="%s" width="12" height="12" %s/>' % (num(x), num(y - 10), style))
         out.append(text(x + 18, y, label))
@@ -129,9 +136,8 @@ def draw_row(out, g, r, y, x0, width, end, fill):
     out.append('<rect class="bar" %s data-value="%.6g" x="%s" y="%s" width="%s" height="%d" %s/>' % (
         ids, r.median, num(x0), num(y + 4), num(r.median * scale), BAR, FLOOR_STYLE if r.floor else fill))
     if r.lo is not None and r.hi is not None and r.hi > r.lo:
-        lo, hi, mid = x0 + r.lo * scale, x0 + r.hi * scale, y + 4 + BAR / 2
-        out.append('<path d="M%s %sH%sM%s %sV%sM%s %sV%s" stroke="#222222" fill="none"/>' % (
-            num(lo), num(mid), num(hi), num(lo), num(mid - 4), num(mid + 4), num(hi), num(mid - 4), num(mid + 4)))
+        hi = x0 + r.hi * scale
+        out.append(whisker(x0 + r.lo * scale, hi, y + 4 + BAR / 2))
         bar_end = max(bar_end, hi)
     out.append(text(bar_end + 4, y + 14, r.text, size=11))
 

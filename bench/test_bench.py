@@ -302,6 +302,10 @@ def test_report_links_its_plots(tmp_path):
         assert re.search(r"^!\[[^\]]+\]\(bench/%s\.svg\)$" % f, text, re.M), f
         assert (tmp_path / "bench" / (f + ".svg")).is_file()
     assert bench.plots_dir("-") is None and bench.plots_dir(os.devnull) is None
+    # A later run without a figure removes that figure's file of an earlier run.
+    bench.write_plots(str(tmp_path / "bench"), [f for f in bench.plot_figures(results, tools, cases)
+                                                if f[0] != "rss.svg"])
+    assert not (tmp_path / "bench" / "rss.svg").exists() and (tmp_path / "bench" / "cold.svg").exists()
 
 
 def test_results_are_kept_next_to_the_report(tmp_path):
