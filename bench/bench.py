@@ -1487,7 +1487,7 @@ def write_report(args, raw):
 def write_file(path, text):
     """Writes text to path atomically (a temporary file renamed over it)."""
     tmp = path + ".tmp"
-    with open(tmp, "w") as f:
+    with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(tmp, path)
 
