@@ -94,7 +94,9 @@ release:
 	scripts/make-release '$(VERSION)' '$(OUTDIR)' $(if $(BASE_URL),'$(BASE_URL)')
 
 # Benchmarks (not tests): docs/BENCHMARKS.md against pex and shiv (give
-# PEX_SRC=DIR and SHIV_SRC=DIR checkouts), zipapp, Bazel's zip and the floors.
+# PEX_SRC=DIR and SHIV_SRC=DIR checkouts), zipapp, Bazel's zip and the floors;
+# its plots and raw results go to docs/bench/ (bench.py --render
+# docs/bench/results.json writes them all again without measuring).
 bench: deps tools wheelhouse
 	/usr/bin/python3.11 bench/bench.py --bin $(BIN) --wheelhouse $(WHEELHOUSE)
 

@@ -39,8 +39,13 @@ Usage:
   bench.py --bin BIN --wheelhouse DIR [--out FILE|-] [--work DIR]
            [--pex-src DIR] [--shiv-src DIR] [--cases ...] [--tools ...]
            [--runs N] [--cold-runs N] [--build-runs N] [--quick] [--json FILE]
-  bench.py --render RESULTS.json [--out FILE|-]    (the report again, e.g.
-           after editing bench/findings.md; measures nothing)
+  bench.py --render RESULTS.json [--out FILE|-]    (the report and its plots
+           again, e.g. after editing bench/findings.md; measures nothing)
+
+The plots (SVG, one per figure: cold first run, warm run, build, size, peak
+RSS) and the raw results go next to the report: docs/bench/*.svg and
+docs/bench/results.json for docs/BENCHMARKS.md, so that
+`bench.py --render docs/bench/results.json` writes the same bytes again.
 
 Exit status: 0 when the report was written and rules_pex built and ran in every
 case (missed targets and other tools' failures are reported in it, not as
@@ -63,6 +68,8 @@ import sysconfig
 import tempfile
 import time
 import zipfile
+
+import svgplot  # bench/svgplot.py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -966,7 +973,9 @@ def metric_cpu(r, metric):
     return vals or None
 
 
-def render(meta, results, tools, cases, findings):
+def render(meta, results, tools, cases, findings, plots=()):
+    """The report's Markdown; plots are [(link, title)] of the figures
+    written next to it."""
     L = []
     w = L.append
     w("# Benchmarks")
@@ -1014,6 +1023,8 @@ def render(meta, results, tools, cases, findings):
     w("- Sizes are the output file's (the venv: its files; `cp`: the inputs, launcher included).")
     w("- Every run's output is checked; a tool that fails says why instead of a figure.")
     w("")
+    if plots:
+        render_plots(w, plots)
     for case in cases:
         c = results[case.name]
         res = c["results"]
@@ -1144,6 +1155,23 @@ def render(meta, results, tools, cases, findings):
     return "\n".join(L)
 
 
+def render_plots(w, plots):
+    w("## Plots")
+    w("")
+    w("The tables below, drawn: one figure per measure, one panel per case (the Bazel case last,")
+    w("its build the clean build), one bar per tool the run measured: the median, with a thin line")
+    w("from the fastest to the slowest run. Each panel has its own linear scale from zero, so bars")
+    w("compare within a case, not across cases. The physical floors (the plain venv, `python -c pass`,")
+    w("`cp` of the inputs) are hatched grey: the least any tool could take. \"n/a\" marks a tool that")
+    w("failed or was not measured in that case (the table says why); a tool a measure does not apply")
+    w("to has no row (`cp` runs nothing, `python -c pass` builds nothing, `--checked-wheel` writes")
+    w("the same file as rules_pex).")
+    w("")
+    for link, title in plots:
+        w("![%s](%s)" % (title, link))
+        w("")
+
+
 def render_bazel(w, b):
     w("## Bazel: the heavy app, `pex_binary` vs `py_binary --build_python_zip`")
     w("")
@@ -1170,6 +1198,139 @@ def render_bazel(w, b):
     w("")
 
 
+# --- the plots ----------------------------------------------------------------
+
+PLOT_DIR = "bench"  # the plots' directory, next to the report
+PLOTS = [
+    # (file, metric, title)
+    ("cold.svg", "cold", "Cold first run (empty cache): wall time"),
+    ("warm.svg", "warm", "Warm run: wall time"),
+    ("build.svg", "build", "Build: wall time"),
+    ("size.svg", "size", "Output size"),
+    ("rss.svg", "rss", "Peak RSS of the first run"),
+]
+PLOT_NOTES = [
+    "Bars: medians; thin lines: min–max of the runs (a size is one figure). Each case has its own",
+    "linear scale from zero: compare bars within a case, not across cases. Hatched grey: the",
+    "physical floors. n/a: the tool failed or was not measured in that case (the tables say why).",
+]
+
+
+def plot_unit(metric, top):
+    """(axis label, factor from the stored unit) for a group whose largest
+    figure is top (seconds, bytes or kB, as stored)."""
+    if metric == "size":
+        return ("output size, MB", 1 / MB) if top >= MB / 10 else ("output size, kB", 1 / 1024)
+    if metric == "rss":
+        return "peak RSS, MB", 1 / 1024
+    return ("wall time, s", 1) if top >= 1 else ("wall time, ms", 1e3)
+
+
+def fmt_median(metric, v):
+    """One figure as the tables print a median."""
+    if metric == "size":
+        return fmt_size(v)
+    if metric == "rss":
+        return fmt_mb([v]).split(" (")[0]
+    return fmt_seconds([v]).split(" (")[0]
+
+
+def bazel_values(r, metric):
+    """The Bazel case's counterpart of metric_values; its build is the clean build."""
+    if r.get("error"):
+        return None
+    if metric == "build":
+        return r["clean"] or None
+    if metric == "size":
+        return r.get("size")
+    samples = r["warm"] if metric == "warm" else r["cold"]
+    return [s.rss_kb if metric == "rss" else s.wall for s in samples] or None
+
+
+def plot_figure(r, metric, values):
+    """(why it is missing, (median, min, max)) of one tool's result, the
+    figures taken by values(r, metric); None when the metric does not apply
+    to the tool (cp runs nothing, python -c pass builds nothing)."""
+    if r is None:
+        return "n/a (not measured)", None
+    if r.get("error"):
+        return "n/a (failed)", None
+    v = values(r, metric)
+    if v is None:
+        return None
+    return None, summary(v) if isinstance(v, list) else (v, None, None)
+
+
+def plot_row(name, why, fig, metric, factor):
+    """The svgplot.Row of one tool: its figures times factor (into the
+    axis' unit), or why it has none."""
+    label, floor = LABELS.get(name, name), name in FLOORS
+    if why:
+        return svgplot.Row(name, label, why, floor=floor)
+    med, lo, hi = (None if x is None else x * factor for x in fig)
+    return svgplot.Row(name, label, fmt_median(metric, fig[0]), med, lo, hi, floor)
+
+
+def plot_group(key, title, entries, metric, values):
+    """The svgplot.Group of one case: a row per (tool, result) in entries
+    the metric applies to; None when there is none."""
+    found = [(name, plot_figure(r, metric, values)) for name, r in entries]
+    found = [(name, f) for name, f in found if f is not None]
+    if not found:
+        return None
+    top = max([x for _, (_, fig) in found if fig for x in fig if x is not None] or [0])
+    axis, factor = plot_unit(metric, top)
+    return svgplot.Group(key, title, axis, [plot_row(name, why, fig, metric, factor) for name, (why, fig) in found])
+
+
+def plot_cases(results, tool_names, cases):
+    """[(key, title, [(tool, result)], values)] of every case measured: the
+    cases, one entry per tool the run measured, then the Bazel case."""
+    out = [(c.name, c.title, [(n, results[c.name]["results"].get(n)) for n in tool_names], metric_values)
+           for c in cases if c.name in results]
+    b = results.get("bazel")
+    if b and b.get("results"):
+        out.append(("bazel", "Bazel: the heavy app", list(b["results"].items()), bazel_values))
+    return out
+
+
+def plot_figures(results, tool_names, cases):
+    """[(file, title, SVG text)] of every figure with at least one row, one
+    group per case, a tool's colour the same in every figure."""
+    measured = plot_cases(results, tool_names, cases)
+    order = [n for _, _, entries, _ in measured for n, _ in entries if n not in FLOORS]
+    out = []
+    for file, metric, title in PLOTS:
+        groups = [plot_group(key, case_title + (", clean build" if key == "bazel" and metric == "build" else ""),
+                             entries, metric, values) for key, case_title, entries, values in measured]
+        groups = [g for g in groups if g]
+        if groups:
+            out.append((file, title, svgplot.svg(title, PLOT_NOTES, groups, order)))
+    return out
+
+
+def plots_dir(out):
+    """Where the plots of the report out go, or None when the report has no
+    directory of its own (stdout, a device)."""
+    if out == "-" or (os.path.exists(out) and not os.path.isfile(out)):
+        return None
+    return os.path.join(os.path.dirname(os.path.abspath(out)), PLOT_DIR)
+
+
+def write_plots(directory, figures):
+    """Writes the figures into directory, removes the plots of an earlier
+    run that this one has no figure for, and returns the report's links:
+    [(path relative to the report, title)]."""
+    os.makedirs(directory, exist_ok=True)
+    written = {file for file, _, _ in figures}
+    for file, _, _ in PLOTS:
+        if file not in written and os.path.exists(os.path.join(directory, file)):
+            os.remove(os.path.join(directory, file))
+    for file, _, text in figures:
+        write_file(os.path.join(directory, file), text)
+    return [(PLOT_DIR + "/" + file, title) for file, title, _ in figures]
+
+
 # --- main ---------------------------------------------------------------------
 
 
@@ -1193,7 +1354,8 @@ def parse_args(argv):
                     help="scratch directory, kept between runs (venvs are reused)")
     ap.add_argument("--out", default=os.path.join(REPO, "docs", "BENCHMARKS.md"),
                     help="the report to write, - for stdout")
-    ap.add_argument("--json", help="where to write the raw results (default WORK/results.json)")
+    ap.add_argument("--json", help="where to write the raw results (default: bench/results.json next to"
+                    " the report, WORK/results.json when the report goes to stdout or a device)")
     ap.add_argument("--render", metavar="RESULTS_JSON",
                     help="measure nothing: write the report from the raw results of an earlier run")
     ap.add_argument("--no-findings", action="store_true", help="leave bench/findings.md out of the report")
@@ -1267,12 +1429,25 @@ def main(argv=None):
     }
     raw = {"meta": meta, "tools": [t.name for t in tools],
            "cases": {c.name: [os.path.basename(w) for w in c.wheels] for c in cases}, "results": results}
-    with open(args.json or os.path.join(ctx.work, "results.json"), "w") as f:
+    with open(results_path(args, ctx.work), "w") as f:
         json.dump(raw, f, indent=1, default=lambda o: o.to_json())
     write_report(args, raw)
     failed = [n for c in results.values() for n, r in c.get("results", {}).items()
               if n.startswith("rules_pex") and r.get("error")]
     return 1 if failed else 0
+
+
+def results_path(args, work):
+    """Where a run keeps its raw results: --json; else next to the report's
+    plots, so that the report can be rendered again from what is kept with
+    it (docs/bench/results.json); else (--out -, a device) in work."""
+    if args.json:
+        return args.json
+    directory = plots_dir(args.out)
+    if directory is None:
+        return os.path.join(work, "results.json")
+    os.makedirs(directory, exist_ok=True)
+    return os.path.join(directory, "results.json")
 
 
 def decode_sample(d):
@@ -1295,7 +1470,9 @@ def write_report(args, raw):
     if not args.no_findings and os.path.exists(FINDINGS):
         with open(FINDINGS) as f:
             findings = f.read()
-    text = render(raw["meta"], raw["results"], tools, cases, findings)
+    directory = plots_dir(args.out)
+    links = write_plots(directory, plot_figures(raw["results"], raw["tools"], cases)) if directory else []
+    text = render(raw["meta"], raw["results"], tools, cases, findings, links)
     if args.out == "-":
         sys.stdout.write(text)
     elif os.path.exists(args.out) and not os.path.isfile(args.out):
@@ -1303,11 +1480,16 @@ def write_report(args, raw):
         with open(args.out, "w") as f:
             f.write(text)
     else:
-        tmp = args.out + ".tmp"
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.replace(tmp, args.out)
+        write_file(args.out, text)
         log("wrote %s" % args.out)
+
+
+def write_file(path, text):
+    """Writes text to path atomically (a temporary file renamed over it)."""
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
 
 
 def render_only(argv):

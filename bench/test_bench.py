@@ -15,12 +15,14 @@ import re
 import subprocess
 import sys
 import zipfile
+import xml.etree.ElementTree as ET
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402
 
+SVG = "{http://www.w3.org/2000/svg}"
 BIN = os.environ.get("RULES_PEX_BIN", os.path.join(bench.REPO, "bin"))
 WHEELHOUSE = os.environ.get("RULES_PEX_WHEELHOUSE", os.path.join(bench.REPO, "wheelhouse"))
 
@@ -166,12 +168,150 @@ def test_smallest_case_end_to_end(tmp_path):
     for r in targets:
         assert re.search(r"\| \d+\.\d{3}× \| \d+\.\d{3}× \| \d+\.\d{3}× \| (met|missed by \d+%) \|$", r), r
     assert "## heavy app" not in text
-    # --render writes the same report again from the raw results.
+    # The plots, next to the report and linked from it.
+    plots = {p.name: p.read_bytes() for p in (tmp_path / "bench").iterdir()}
+    assert sorted(plots) == ["build.svg", "cold.svg", "rss.svg", "size.svg", "warm.svg"]
+    for name, svg in plots.items():
+        assert "](bench/%s)" % name in text
+        assert {r.get("data-key") for r in ET.fromstring(svg).iter(SVG + "rect") if r.get("class") == "bar"}
+    # --render writes the same report and plots again from the raw results.
     again = tmp_path / "again.md"
     assert bench.main(["--render", str(raw), "--out", str(again), "--no-findings",
                        "--bin", BIN, "--wheelhouse", WHEELHOUSE, "--work", str(tmp_path / "work")]) == 0
     assert again.read_text() == text
+    assert {p.name: p.read_bytes() for p in (tmp_path / "bench").iterdir()} == plots
     # A device is written in place, never replaced (make bench-smoke writes to /dev/null).
     assert bench.main(["--render", str(raw), "--out", os.devnull, "--no-findings",
                        "--bin", BIN, "--wheelhouse", WHEELHOUSE, "--work", str(tmp_path / "work")]) == 0
     assert not os.path.isfile(os.devnull) and not os.path.exists(os.devnull + ".tmp")
+    assert not os.path.exists(os.path.join(os.path.dirname(os.devnull), bench.PLOT_DIR))
+
+
+# --- the plots ----------------------------------------------------------------
+
+
+def fake_results():
+    """Results as a run stores them (Samples decoded), of two cases: every
+    kind of tool, one that failed, one without a result for a case, and a
+    tool the harness does not know by name."""
+    def runs(*walls):
+        return [bench.Sample(x, x / 2, int(8000 + 1000 * x)) for x in walls]
+
+    def ok(build, size, cold, warm):
+        return {"build": runs(*build), "size": size, "cold": runs(*cold), "warm": runs(*warm), "error": None}
+
+    trivial = {
+        "rules_pex": ok([0.011, 0.009, 0.014], 3_700_000, [0.12, 0.10, 0.15], [0.034, 0.030]),
+        "rules_pex-checked": dict(ok([0.010], 3_700_000, [], []), cold=[], warm=[]),
+        "zipapp": {"build": runs(0.09), "cold": [], "warm": [], "error": "cold: exited with 1"},
+        "future-tool": ok([2.5, 2.0, 3.0], 12_000, [0.3, 0.2], [0.2, 0.1]),
+        "venv": ok([1.8, 1.6], 20_000, [0.046], [0.028]),
+        "python": {"build": [], "size": None, "cold": runs(0.040), "warm": runs(0.024), "error": None},
+        "cp": dict(ok([0.006], 3_600_000, [], [])),
+    }
+    heavy = {k: v for k, v in trivial.items() if k != "future-tool"}
+    heavy["rules_pex"] = ok([0.56, 0.43], 12_600_000, [4.0, 2.6, 5.3], [0.70, 0.58])
+    bazel = {"results": {"bazel-pex": {"clean": [4.2, 3.6], "rebuild": [0.6], "size": 12_700_000,
+                                       "cold": runs(3.4), "warm": runs(0.61)},
+                         "bazel-zip": {"error": "build failed"}}, "notes": []}
+    results = {"trivial": {"results": trivial, "load": [1.0]}, "heavy": {"results": heavy, "load": [1.0]},
+               "bazel": bazel}
+    tools = ["rules_pex", "rules_pex-checked", "zipapp", "future-tool", "venv", "python", "cp"]
+    cases = [c for c in bench.CASES if c.name in ("trivial", "heavy")]
+    return results, tools, cases
+
+
+def figures():
+    results, tools, cases = fake_results()
+    return {f: ET.fromstring(text) for f, _, text in bench.plot_figures(results, tools, cases)}
+
+
+def bars(svg):
+    return {(r.get("data-group"), r.get("data-key")): r for r in svg.iter(SVG + "rect") if r.get("class") == "bar"}
+
+
+def missing(svg):
+    return {(t.get("data-group"), t.get("data-key")): t.text for t in svg.iter(SVG + "text") if t.get("class") == "na"}
+
+
+def test_plots_are_svg_images_of_every_measure():
+    figs = figures()
+    assert sorted(figs) == ["build.svg", "cold.svg", "rss.svg", "size.svg", "warm.svg"]
+    for svg in figs.values():
+        assert svg.tag == SVG + "svg"
+        w, h = int(svg.get("width")), int(svg.get("height"))
+        assert svg.get("viewBox") == "0 0 %d %d" % (w, h) and svg.get("font-family") == "sans-serif"
+        assert not list(svg.iter(SVG + "script")) and not list(svg.iter(SVG + "style"))
+        labels = [t.text for t in svg.iter(SVG + "text")]
+        assert "floor: plain venv" in labels and "future-tool" in labels
+        assert any(x.startswith("wall time, ") or x.startswith(("output size, ", "peak RSS, ")) for x in labels)
+
+
+def test_plots_have_one_bar_per_tool_and_case_with_a_value():
+    figs = figures()
+    cold = bars(figs["cold.svg"])
+    want = {(c, t) for c in ("trivial", "heavy") for t in ("rules_pex", "venv", "python")}
+    assert set(cold) == want | {("trivial", "future-tool"), ("bazel", "bazel-pex")}
+    assert set(bars(figs["build.svg"])) == {(c, t) for c in ("trivial", "heavy")
+                                            for t in ("rules_pex", "rules_pex-checked", "venv", "cp")} | {
+        ("trivial", "future-tool"), ("bazel", "bazel-pex")}
+    assert float(cold[("trivial", "rules_pex")].get("data-value")) == pytest.approx(120)  # ms
+    assert float(cold[("heavy", "rules_pex")].get("data-value")) == pytest.approx(4.0)  # s
+    # Floors look different from the tools.
+    assert cold[("trivial", "venv")].get("fill") == "url(#floor)"
+    assert cold[("trivial", "rules_pex")].get("fill").startswith("#")
+
+
+def test_plots_show_missing_values_as_na():
+    figs = figures()
+    for f in ("cold.svg", "build.svg", "size.svg"):
+        na = missing(figs[f])
+        assert na[("trivial", "zipapp")] == "n/a (failed)"
+        assert na[("heavy", "future-tool")] == "n/a (not measured)"
+        assert na[("bazel", "bazel-zip")] == "n/a (failed)"
+        assert not set(na) & set(bars(figs[f]))
+
+
+def test_plot_bars_scale_with_their_values():
+    for f, svg in figures().items():
+        for case in ("trivial", "heavy", "bazel"):
+            group = {k: r for (g, k), r in bars(svg).items() if g == case}
+            value = {k: float(r.get("data-value")) for k, r in group.items()}
+            width = {k: float(r.get("width")) for k, r in group.items()}
+            assert max(width, key=width.get) == max(value, key=value.get), (f, case)
+            longest = max(value, key=value.get)
+            for k in group:
+                assert width[k] / width[longest] == pytest.approx(value[k] / value[longest], abs=0.01), (f, case, k)
+
+
+def test_plots_are_deterministic():
+    a = bench.plot_figures(*fake_results())
+    b = bench.plot_figures(*fake_results())
+    assert a == b
+
+
+def test_report_links_its_plots(tmp_path):
+    results, tools, cases = fake_results()
+    out = tmp_path / "BENCHMARKS.md"
+    links = bench.write_plots(bench.plots_dir(str(out)), bench.plot_figures(results, tools, cases))
+    meta = {"date": "d", "minutes": 1, "machine": bench.machine(), "load": "1", "versions": {}, "runs": 2,
+            "cold_runs": 2, "build_runs": 2, "skipped": [], "python": "/usr/bin/python3.11"}
+    text = bench.render(meta, {k: v for k, v in results.items() if k != "bazel"},
+                        [bench.TOOL_CLASSES[t](None) for t in tools if t in bench.TOOL_CLASSES], cases, None, links)
+    for f in ("cold", "warm", "build", "size", "rss"):
+        assert re.search(r"^!\[[^\]]+\]\(bench/%s\.svg\)$" % f, text, re.M), f
+        assert (tmp_path / "bench" / (f + ".svg")).is_file()
+    assert bench.plots_dir("-") is None and bench.plots_dir(os.devnull) is None
+    # A later run without a figure removes that figure's file of an earlier run.
+    bench.write_plots(str(tmp_path / "bench"), [f for f in bench.plot_figures(results, tools, cases)
+                                                if f[0] != "rss.svg"])
+    assert not (tmp_path / "bench" / "rss.svg").exists() and (tmp_path / "bench" / "cold.svg").exists()
+
+
+def test_results_are_kept_next_to_the_report(tmp_path):
+    def path(*argv):
+        return bench.results_path(bench.parse_args(list(argv)), str(tmp_path / "work"))
+    assert path("--out", str(tmp_path / "docs" / "B.md")) == str(tmp_path / "docs" / "bench" / "results.json")
+    assert (tmp_path / "docs" / "bench").is_dir()
+    assert path("--out", "-") == str(tmp_path / "work" / "results.json")
+    assert path("--out", "-", "--json", str(tmp_path / "r.json")) == str(tmp_path / "r.json")
