@@ -18,9 +18,7 @@
 package main
 
 import (
-	"crypto/sha256"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -112,7 +110,7 @@ func execFull(s *warm.Start) error {
 	defer f.Close()
 	h, offset, err := launcherfile.Locate(f)
 	if err != nil {
-		return errors.New(self + ": " + err.Error())
+		return errors.New(s.Exe + " is not a runnable archive: its launcher " + self + " has no full launcher after its first stage (" + err.Error() + ")")
 	}
 	path, err := fullLauncher(s, f, h, offset)
 	if err != nil {
@@ -161,6 +159,9 @@ func fullLauncher(s *warm.Start, f *os.File, h launcherfile.Header, offset int64
 		if err == nil {
 			return path, nil
 		}
+		if _, ok := err.(*notRunnable); ok {
+			return "", err
+		}
 		if firstErr == nil {
 			firstErr = err
 		}
@@ -171,9 +172,9 @@ func fullLauncher(s *warm.Start, f *os.File, h launcherfile.Header, offset int64
 	return "", errors.New("could not copy the full launcher into the cache: " + firstErr.Error() + "; set PEX_ROOT to a writable directory")
 }
 
-// copyOut writes the full launcher to path: into a temporary file of dir,
-// checked against its SHA-256, then renamed into place, so that path is
-// complete or absent.
+// copyOut writes the full launcher to path: inflated into a temporary file
+// of dir, checked against its SHA-256, then renamed into place, so that
+// path is complete or absent.
 func copyOut(f *os.File, h launcherfile.Header, offset int64, dir, path string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -183,10 +184,8 @@ func copyOut(f *os.File, h launcherfile.Header, offset int64, dir, path string) 
 		return err
 	}
 	defer os.Remove(tmp.Name()) // after the rename, a no-op
-	sum := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, sum), io.NewSectionReader(f, offset, h.Size))
-	if err == nil && (n != h.Size || [32]byte(sum.Sum(nil)) != h.SHA256) {
-		err = errors.New(f.Name() + ": the full launcher in it is damaged (its SHA-256 differs from its header's)")
+	if err = launcherfile.Extract(tmp, f, h, offset); errors.Is(err, launcherfile.ErrDamaged) || errors.Is(err, launcherfile.ErrInflate) {
+		err = &notRunnable{f.Name() + " is not a runnable archive: it is cut short or damaged: " + err.Error()}
 	}
 	if err == nil {
 		err = tmp.Chmod(0o755)
@@ -199,3 +198,9 @@ func copyOut(f *os.File, h launcherfile.Header, offset int64, dir, path string) 
 	}
 	return err
 }
+
+// notRunnable is an error in the file itself, which no other cache root
+// can help with.
+type notRunnable struct{ msg string }
+
+func (e *notRunnable) Error() string { return e.msg }

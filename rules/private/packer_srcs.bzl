@@ -13,6 +13,7 @@ PACKER_SRCS = [
     "//internal/archive:writer.go",
     "//internal/atomicfile:atomicfile.go",
     "//internal/constraint:constraint.go",
+    "//internal/launcherfile:launcherfile.go",
     "//internal/layout:entrypoint.go",
     "//internal/layout:envvars.go",
     "//internal/layout:layout.go",

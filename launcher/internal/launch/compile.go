@@ -51,13 +51,23 @@ func (l *launcher) maybeCompile(p *Plan) {
 		return // another compiler at work (or a cache we cannot lock in)
 	}
 	lock.Release()
-	cmd := exec.Command(l.Exe)
+	cmd := exec.Command(l.self())
 	cmd.Env = append(l.environWithout(compileEnv), compileEnv+"=spawn:"+p.Venv)
 	if err := cmd.Run(); err != nil {
 		l.log.printf("starting the byte-compiler: %v", err)
 		return
 	}
 	l.log.printf("byte-compiling %s in the background", p.Venv)
+}
+
+// self returns this program's file, which runs the byte-compiler: the
+// launcher itself, which is the archive, or the full launcher in the cache
+// that a first stage or a universal file's preamble runs on it.
+func (l *launcher) self() string {
+	if p, err := os.Executable(); err == nil {
+		return p
+	}
+	return l.Exe
 }
 
 func (l *launcher) environWithout(keys ...string) []string {
@@ -79,7 +89,7 @@ func (l *launcher) compileMode(mode string) int {
 	}
 	switch step {
 	case "spawn":
-		cmd := exec.Command(l.Exe)
+		cmd := exec.Command(l.self())
 		cmd.Env = append(l.environWithout(compileEnv), compileEnv+"=run:"+dir)
 		detach(cmd)
 		if err := cmd.Start(); err != nil {

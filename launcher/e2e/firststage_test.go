@@ -1,0 +1,126 @@
+package launcher_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// twoStageLauncher builds the two-stage launcher (scripts/build-launcher:
+// launcher/first, a header, the full launcher) once per test.
+func twoStageLauncher(t *testing.T) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "launcher2")
+	cmd := exec.Command(filepath.Join(repoRoot(), "scripts", "build-launcher"), out)
+	cmd.Dir = repoRoot()
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("scripts/build-launcher: %v\n%s", err, b)
+	}
+	return out
+}
+
+// The first stage starts a warm application alone, and falls back to the
+// full launcher (copied out of the file into <root>/v2/launchers) on every
+// kind of stale plan; each time the application runs with its arguments.
+func TestFirstStage(t *testing.T) {
+	launcher := twoStageLauncher(t)
+	dir := t.TempDir()
+	archive := filepath.Join(dir, "app")
+	src := writeApp(t, argvApp, "show.py")
+	if b, err := exec.Command(packerBin, "build", "-o", archive, "--launcher", launcher,
+		"--source", "show.py="+src, "--main", "show.py").CombinedOutput(); err != nil {
+		t.Fatalf("packer: %v\n%s", err, b)
+	}
+	w := newWorld(t, cpython)
+	want := archive + " " + archive + " False ['a', 'b c']\n"
+	run := func(what string) {
+		t.Helper()
+		if got := w.ok(archive, nil, "a", "b c"); got != want {
+			t.Fatalf("%s: printed %q, want %q", what, got, want)
+		}
+	}
+	launchers := filepath.Join(w.root, "v2", "launchers")
+	fullUsed := func() bool { // and forget it, for the next case
+		entries, _ := os.ReadDir(launchers)
+		os.RemoveAll(launchers)
+		return len(entries) == 1 && !strings.HasPrefix(entries[0].Name(), ".")
+	}
+	run("cold")
+	if !fullUsed() {
+		t.Fatal("the cold start did not copy the full launcher into the cache")
+	}
+	w.waitCompilers()
+	run("warm")
+	if fullUsed() {
+		t.Fatal("the warm start ran the full launcher")
+	}
+	plans, _ := filepath.Glob(filepath.Join(w.root, "v2", "plans", "*[0-9a-f]"))
+	venvs := dirsOf(t, w.root, "venvs")
+	if len(venvs) != 1 {
+		t.Fatalf("venvs %v", venvs)
+	}
+	venv := filepath.Join(w.root, "v2", "venvs", venvs[0])
+	for _, c := range []struct {
+		name  string
+		stale func()
+	}{
+		{"plans removed", func() {
+			for _, p := range plans {
+				os.Remove(p)
+			}
+		}},
+		{"plans malformed", func() {
+			for _, p := range plans {
+				os.WriteFile(p, []byte("rules_pex plan 3\nvenv 1\n"), 0o644)
+			}
+		}},
+		{"plans of another format", func() {
+			for _, p := range plans {
+				os.WriteFile(p, []byte("rules_pex plan 2\nvenv \"/nowhere\"\n"), 0o644)
+			}
+		}},
+		{"plans are named pipes", func() {
+			for _, p := range plans {
+				os.Remove(p)
+				syscall.Mkfifo(p, 0o644)
+			}
+		}},
+		{"a directory searched changed", func() {
+			os.WriteFile(filepath.Join(w.path, "newfile"), nil, 0o644)
+		}},
+		{"bytecode not written", func() {
+			os.Remove(filepath.Join(venv, "rules_pex.compiled"))
+		}},
+		{"environment removed", func() {
+			exec.Command("chmod", "-R", "u+w", venv).Run()
+			os.RemoveAll(venv)
+		}},
+		{"archive replaced", func() {
+			b, _ := os.ReadFile(archive)
+			os.Remove(archive)
+			os.WriteFile(archive, b, 0o755)
+		}},
+	} {
+		c.stale()
+		run(c.name)
+		if !fullUsed() {
+			t.Errorf("%s: the first stage did not hand over to the full launcher", c.name)
+		}
+		w.waitCompilers()
+		run(c.name + ", then warm")
+		if fullUsed() {
+			t.Errorf("%s: the next start was not warm", c.name)
+		}
+		plans, _ = filepath.Glob(filepath.Join(w.root, "v2", "plans", "*[0-9a-f]"))
+		if venvs = dirsOf(t, w.root, "venvs"); len(venvs) == 1 {
+			venv = filepath.Join(w.root, "v2", "venvs", venvs[0])
+		}
+	}
+	// PEX_VERBOSE is the full launcher's: the trace is complete.
+	if r := w.run(archive, []string{"PEX_VERBOSE=1"}); r.code != 0 || !strings.Contains(r.stderr, "plan ") || !fullUsed() {
+		t.Errorf("PEX_VERBOSE=1: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
