@@ -16,11 +16,12 @@ all: tools
 deps:
 	scripts/install-deps
 
-# bin/packer and bin/launcher, static and stripped.
+# bin/packer and bin/launcher (the two-stage launcher: scripts/build-launcher),
+# static and stripped.
 tools:
 	@mkdir -p $(BIN)
 	$(GOFLAGS_STATIC) $(GO) build -trimpath -ldflags='$(LDFLAGS)' -o $(BIN)/packer ./tools/packer
-	$(GOFLAGS_STATIC) $(GO) build -trimpath -ldflags='$(LDFLAGS)' -o $(BIN)/launcher ./launcher
+	scripts/build-launcher $(BIN)/launcher
 
 wheelhouse: deps
 	scripts/wheelhouse/make-wheelhouse $(WHEELHOUSE)
@@ -51,10 +52,10 @@ test: deps wheelhouse tools cross
 cross:
 	@for os in linux darwin; do for arch in amd64 arm64; do \
 	  echo "cross: $$os/$$arch"; \
-	  GOOS=$$os GOARCH=$$arch $(GOFLAGS_STATIC) $(GO) build -trimpath -ldflags='$(LDFLAGS)' -o /dev/null ./launcher || exit 1; \
+	  GOOS=$$os GOARCH=$$arch scripts/build-launcher $(BIN)/.cross-launcher || exit 1; \
 	  GOOS=$$os GOARCH=$$arch $(GOFLAGS_STATIC) $(GO) build -trimpath -ldflags='$(LDFLAGS)' -o /dev/null ./tools/packer || exit 1; \
 	  GOOS=$$os GOARCH=$$arch $(GO) vet ./launcher/... ./tools/packer/... ./internal/... >/dev/null || exit 1; \
-	done; done
+	done; done; rm -f $(BIN)/.cross-launcher
 
 unit:
 	RULES_PEX_WHEELHOUSE=$(WHEELHOUSE) $(GO) test ./...

@@ -642,7 +642,7 @@ class RulesPexUniversal(RulesPex):
                 if not os.path.exists(path):
                     goos, goarch = p.split("/")
                     env = dict(os.environ, GOOS=goos, GOARCH=goarch, CGO_ENABLED="0")
-                    subprocess.run(["go", "build", "-trimpath", "-ldflags=-s -w", "-o", path, "./launcher"],
+                    subprocess.run([os.path.join(REPO, "scripts", "build-launcher"), path],
                                    cwd=REPO, env=env, check=True)
             self.launchers.append("%s=%s" % (p, path))
 

@@ -52,12 +52,15 @@ func TestMain(m *testing.M) {
 	binDir = dir
 	launcherBin = filepath.Join(dir, "launcher")
 	packerBin = filepath.Join(dir, "packer")
-	for out, pkg := range map[string]string{launcherBin: "./launcher", packerBin: "./tools/packer"} {
-		build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
+	// The launcher as shipped: two stages (scripts/build-launcher).
+	for _, build := range []*exec.Cmd{
+		exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", packerBin, "./tools/packer"),
+		exec.Command(filepath.Join(repoRoot(), "scripts", "build-launcher"), launcherBin),
+	} {
 		build.Dir = repoRoot()
 		build.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if b, err := build.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "building %s: %v\n%s", pkg, err, b)
+			fmt.Fprintf(os.Stderr, "%s: %v\n%s", strings.Join(build.Args, " "), err, b)
 			os.Exit(1)
 		}
 	}

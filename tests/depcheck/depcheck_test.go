@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -104,6 +105,9 @@ var keptShared = map[string]string{
 // under that side's internal/, where the compiler guards it.
 func TestEveryPackageHasAPlace(t *testing.T) {
 	launcher, packer := deps(t, "launcher"), deps(t, "tools/packer")
+	for p := range deps(t, "launcher/first") { // the launcher's first stage
+		launcher[p] = true
+	}
 	type pkg struct {
 		ImportPath                         string
 		Imports, TestImports, XTestImports []string
@@ -255,6 +259,36 @@ func TestLauncherUsesOnlyTheStandardLibraryAndItsOwnPackages(t *testing.T) {
 	for _, p := range strings.Fields(out) {
 		if !strings.HasPrefix(p, module) && !strings.HasPrefix(p, "github.com/klauspost/compress") {
 			t.Errorf("the launcher depends on %s; it may use only the standard library, klauspost/compress (zstd, flate) and this module", p)
+		}
+	}
+}
+
+// TestFirstStageLinksLittle is the first stage's budget: it runs on every
+// start of every archive, and what it links costs start-up time (package
+// initialisation, pages faulted in) and file size. None of this module's
+// packages it links may import fmt or reflect (encoding/hex and
+// encoding/binary pull them in; compress/flate, which it needs, imports fmt
+// for one error type, which the linker drops), JSON, zip, compression
+// other than flate, process spawning, logging or networking; and it links
+// no module but the standard library and this one.
+func TestFirstStageLinksLittle(t *testing.T) {
+	banned := []string{"fmt", "reflect", "encoding/json", "encoding/hex", "encoding/binary", "os/exec", "archive/zip",
+		"compress/gzip", "compress/zlib", "log", "net"}
+	for _, goos := range []string{"linux", "darwin"} {
+		out := goListFor(t, goos, "-deps", "-f", "{{.ImportPath}}:{{join .Imports \" \"}}", "./launcher/first")
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			p, imports, _ := strings.Cut(line, ":")
+			if first, _, _ := strings.Cut(p, "/"); strings.Contains(first, ".") && !strings.HasPrefix(p, module) {
+				t.Errorf("the first stage depends on %s (GOOS=%s)", p, goos)
+			}
+			if !strings.HasPrefix(p, module) {
+				continue
+			}
+			for _, imp := range strings.Fields(imports) {
+				if slices.Contains(banned, imp) || strings.HasPrefix(imp, "net/") {
+					t.Errorf("%s, linked into the first stage, imports %s (GOOS=%s)", p, imp, goos)
+				}
+			}
 		}
 	}
 }

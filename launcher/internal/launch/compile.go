@@ -141,6 +141,9 @@ func compileEnvironment(dir string, env []string) int {
 	}
 	defer log.Close()
 	log.Chmod(0o644)
+	// A first line now gives the log its first block: on a disk that the
+	// compiler then fills, the lines saying so still fit.
+	fmt.Fprintf(log, "rules_pex: byte-compiling %s\n", dir)
 	fail := func(err error) int {
 		fmt.Fprintf(log, "rules_pex: byte-compiling stopped: %v; no %s written, so the next run tries again\n", err, compiledFile)
 		os.Rename(log.Name(), filepath.Join(dir, compileLogFile))

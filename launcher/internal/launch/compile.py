@@ -237,7 +237,10 @@ def main(args):
             to.append(a)
 
     def log(msg):
-        print(msg, file=sys.stderr, flush=True)
+        try:
+            print(msg, file=sys.stderr, flush=True)
+        except OSError:  # a full disk: the log is published all the same
+            pass
 
     start = time.monotonic()
     c = Compiler(log)
