@@ -67,5 +67,9 @@ func TestPexModuleThatDoesNotExist(t *testing.T) {
 			!strings.Contains(r.stderr, "bad.py\", line 1") || !strings.HasSuffix(r.stderr, "ModuleNotFoundError: No module named 'missing_dep'\n") {
 			t.Errorf("PEX_MODULE=%s: exit %d, want the traceback of bad.py's import; stderr:\n%s", module, r.code, r.stderr)
 		}
+		// As in a virtual environment: no frame of the boot module.
+		if strings.Contains(r.stderr, "_rules_pex_main") {
+			t.Errorf("PEX_MODULE=%s: the traceback shows the boot module's frames:\n%s", module, r.stderr)
+		}
 	}
 }

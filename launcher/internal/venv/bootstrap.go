@@ -190,10 +190,35 @@ def inject(env, rerun):
     env["{{injected_env}}"] = PEX_HASH
 
 
+def _trimmed(hook):
+    """Wraps sys.excepthook so that the traceback of an uncaught exception
+    leaves out this module's frames: the application's error reads as in a
+    virtual environment, where a console script calls its function."""
+    mine = globals()
+
+    def excepthook(typ, value, tb):
+        frames = []
+        t = tb
+        while t is not None:
+            frames.append(t)
+            t = t.tb_next
+        kept = [t for t in frames if t.tb_frame.f_globals is not mine]
+        if kept and len(kept) < len(frames):
+            for a, b in zip(kept, kept[1:] + [None]):
+                a.tb_next = b
+            tb = kept[0]
+            if value is not None:
+                value = value.with_traceback(tb)
+        hook(typ, value, tb)
+
+    return excepthook
+
+
 def boot(bootstrap=None):
     """Runs the application. bootstrap is the bootstrap file's path, or None
     when the launcher runs python -c (see Command)."""
     del sys.path[0]  # the environment's root, inserted to import this module
+    sys.excepthook = _trimmed(sys.excepthook)
     env = os.environ
     argv0 = env.pop("{{argv_env}}", None)
     rerun = argv0 is None and bootstrap is None

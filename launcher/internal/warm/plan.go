@@ -20,7 +20,7 @@ const PlanFormat = 3
 // changes (the bootstrap, the layout), so new launchers make new ones. It
 // is part of the plan keys: a launcher must not use the plans (and so the
 // environments) of a launcher that writes them differently.
-const EnvFormat = 9
+const EnvFormat = 10
 
 // Plan is what a warm start needs: which environment to exec, and the
 // files whose identity must be unchanged for that choice to stand.
