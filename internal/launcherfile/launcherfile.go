@@ -19,8 +19,8 @@ package launcherfile
 import (
 	"bytes"
 	"compress/flate"
-	"crypto/sha256"
 	"errors"
+	"hash/fnv"
 	"io"
 	"strconv"
 )
@@ -39,8 +39,12 @@ type Header struct {
 	Stored int64
 	// Size is the full launcher's size once inflated.
 	Size int64
-	// SHA256 is the inflated launcher's digest: its name in the cache.
-	SHA256 [32]byte
+	// Digest is the inflated launcher's FNV-128a: its name in the cache,
+	// and what the first stage checks it against. A checksum, not a
+	// cryptographic hash: the full launcher comes from the same file as the
+	// first stage, which runs it anyway; crypto/sha256 would cost the first
+	// stage Go's FIPS module.
+	Digest [16]byte
 }
 
 // ErrNoHeader means the file is a launcher of one stage (or not a launcher).
@@ -52,7 +56,7 @@ func (h Header) Encode() []byte {
 	copy(b, magic[:])
 	putLE64(b[8:], uint64(h.Stored))
 	putLE64(b[16:], uint64(h.Size))
-	copy(b[24:56], h.SHA256[:])
+	copy(b[24:40], h.Digest[:])
 	return b
 }
 
@@ -62,7 +66,7 @@ func decode(b []byte) (Header, error) {
 		return Header{}, ErrNoHeader
 	}
 	h := Header{Stored: int64(le.Uint64(b[8:])), Size: int64(le.Uint64(b[16:]))}
-	copy(h.SHA256[:], b[24:56])
+	copy(h.Digest[:], b[24:40])
 	if h.Size <= 0 || h.Size > 1<<31 || h.Stored <= 0 || h.Stored > 1<<31 {
 		return Header{}, errors.New("launcher header: bad full launcher sizes " + strconv.FormatInt(h.Stored, 10) + ", " + strconv.FormatInt(h.Size, 10))
 	}
@@ -106,7 +110,9 @@ func Join(w io.Writer, first, full []byte) error {
 	zw, _ := flate.NewWriter(&z, flate.BestCompression)
 	zw.Write(full)
 	zw.Close()
-	h := Header{Stored: int64(z.Len()), Size: int64(len(full)), SHA256: sha256.Sum256(full)}
+	d := fnv.New128a()
+	d.Write(full)
+	h := Header{Stored: int64(z.Len()), Size: int64(len(full)), Digest: [16]byte(d.Sum(nil))}
 	for _, b := range [][]byte{first, h.Encode(), z.Bytes()} {
 		if _, err := w.Write(b); err != nil {
 			return err
@@ -130,11 +136,11 @@ func (b byteReader) ReadAt(p []byte, off int64) (int, error) {
 
 // Extract writes the full launcher of the two-stage launcher r (whose
 // compressed full launcher is at offset, per h) to w, and fails unless it
-// has the size and SHA-256 the header gives.
+// has the size and digest the header gives.
 func Extract(w io.Writer, r io.ReaderAt, h Header, offset int64) error {
 	zr := flate.NewReader(io.NewSectionReader(r, offset, h.Stored))
 	defer zr.Close()
-	sum := sha256.New()
+	sum := fnv.New128a()
 	n, err := io.Copy(io.MultiWriter(writer{w}, sum), io.LimitReader(zr, h.Size+1))
 	if err != nil {
 		var we *writeError
@@ -143,7 +149,7 @@ func Extract(w io.Writer, r io.ReaderAt, h Header, offset int64) error {
 		}
 		return errors.Join(ErrInflate, err)
 	}
-	if n != h.Size || [32]byte(sum.Sum(nil)) != h.SHA256 {
+	if n != h.Size || [16]byte(sum.Sum(nil)) != h.Digest {
 		return ErrDamaged
 	}
 	return nil
@@ -169,8 +175,8 @@ func (w writer) Write(p []byte) (int, error) {
 }
 
 // ErrDamaged means the full launcher does not have its header's size and
-// SHA-256.
-var ErrDamaged = errors.New("the full launcher is damaged: its size or SHA-256 differs from its header's")
+// digest.
+var ErrDamaged = errors.New("the full launcher is damaged: its size or checksum differs from its header's")
 
 // Executable formats: 64-bit little-endian ELF and Mach-O, the only ones
 // the launcher is built as (linux and darwin on amd64 and arm64).

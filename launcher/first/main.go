@@ -6,7 +6,7 @@
 // anything else (no plan or a stale one, a damaged environment, bytecode not
 // yet written, PEX_VERBOSE, PEX_TOOLS, PEX_MODULE, the byte-compiler) execs
 // the full launcher, which follows it in the file and which it copies into
-// the cache once (<root>/v2/launchers/<sha256>). The full launcher then does
+// the cache once (<root>/v2/launchers/<digest>). The full launcher then does
 // everything as if it had been run itself, with the same arguments and PID.
 //
 // It links only package warm and what that needs: no fmt, no JSON, no
@@ -136,7 +136,7 @@ func hasName(kv, name string) bool {
 // it there first if it is missing: into the preferred root, else into the
 // private fallback root.
 func fullLauncher(s *warm.Start, f *os.File, h launcherfile.Header, offset int64) (string, error) {
-	name := warm.Hex(h.SHA256[:])
+	name := warm.Hex(h.Digest[:])
 	var firstErr error
 	for _, base := range []string{warm.PreferredRoot(getenv(s)), warm.FallbackBase()} {
 		if base == "" {
@@ -173,7 +173,7 @@ func fullLauncher(s *warm.Start, f *os.File, h launcherfile.Header, offset int64
 }
 
 // copyOut writes the full launcher to path: inflated into a temporary file
-// of dir, checked against its SHA-256, then renamed into place, so that
+// of dir, checked against its digest, then renamed into place, so that
 // path is complete or absent.
 func copyOut(f *os.File, h launcherfile.Header, offset int64, dir, path string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -3,6 +3,8 @@ package launch
 import (
 	"archive/zip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -219,7 +221,7 @@ func venvKey(m *layout.Manifest, s venv.Spec) string {
 	for _, d := range s.Dists {
 		b.WriteString(d.Dir + "\x00")
 	}
-	return warm.HashKey(b.String())
+	return hashKey(b.String())
 }
 
 // prepare chooses the interpreter, extracts what is missing and assembles
@@ -403,4 +405,10 @@ func venvSound(dir string) error {
 		}
 	}
 	return nil
+}
+
+// hashKey names an environment after s: 32 hex digits of its SHA-256.
+func hashKey(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:16])
 }

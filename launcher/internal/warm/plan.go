@@ -3,8 +3,8 @@ package warm
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
 	"errors"
+	"hash/fnv"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,8 +13,9 @@ import (
 )
 
 // PlanFormat versions the plan file; plans of another format are ignored.
-// Format 3 added the ctime to each watch (and to the identity key).
-const PlanFormat = 3
+// Format 3 added the ctime to each watch (and to the identity key); format
+// 4 names plans by FNV-128a instead of SHA-256 (see hashKey).
+const PlanFormat = 4
 
 // EnvFormat changes whenever what the launcher writes into an environment
 // changes (the bootstrap, the layout), so new launchers make new ones. It
@@ -40,7 +41,7 @@ type Plan struct {
 // does. It is read at every warm start, so it is made to be parsed in
 // microseconds (encoding/json costs a tenth of a millisecond on first use):
 //
-//	rules_pex plan 3
+//	rules_pex plan 4
 //	pex_hash <hex>
 //	venv "<dir>"
 //	interpreter "<path>"
@@ -194,7 +195,7 @@ func unquotePrefix(s string) (string, string, error) {
 // (FileID, whose ctime changes whenever the file is written or replaced),
 // and the variables that steer interpreter selection (SelectionKey).
 func IdentityKey(exe string, id FileID, selection string) string {
-	return HashKey(strings.Join([]string{"file", itoa(EnvFormat), itoa(PlanFormat), exe,
+	return hashKey(strings.Join([]string{"file", itoa(EnvFormat), itoa(PlanFormat), exe,
 		utoa(id.Dev), utoa(id.Ino), itoa(id.Size), itoa(id.Mtime), itoa(id.Ctime), selection}, "\x00"))
 }
 
@@ -202,16 +203,21 @@ func IdentityKey(exe string, id FileID, selection string) string {
 // keys include EnvFormat (see there) and PlanFormat, so that launchers of
 // two formats do not overwrite each other's plans.
 func ContentKey(pexHash, selection string) string {
-	return HashKey(strings.Join([]string{"app", itoa(EnvFormat), itoa(PlanFormat), pexHash, selection}, "\x00"))
+	return hashKey(strings.Join([]string{"app", itoa(EnvFormat), itoa(PlanFormat), pexHash, selection}, "\x00"))
 }
 
 func itoa[T int | int64](v T) string { return strconv.FormatInt(int64(v), 10) }
 func utoa(v uint64) string           { return strconv.FormatUint(v, 10) }
 
-// HashKey names a cache entry after s: 32 hex digits of its SHA-256.
-func HashKey(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return Hex(sum[:16])
+// hashKey names a plan after s: FNV-128a, 32 hex digits. Not SHA-256:
+// crypto/sha256 would link Go's FIPS module (its initialisation and 170 KB)
+// into the first stage, and a plan's name needs no resistance to forged
+// collisions: a plan is written only by this user's launchers, for a file
+// this user ran (see docs/launcher.md, Warm starts).
+func hashKey(s string) string {
+	h := fnv.New128a()
+	h.Write([]byte(s))
+	return Hex(h.Sum(nil))
 }
 
 // PlanStale means a plan parsed but something it watches changed.
