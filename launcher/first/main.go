@@ -59,12 +59,15 @@ func warmStart(s *warm.Start) {
 	if err != nil || !fi.Mode().IsRegular() {
 		return // the full launcher says what is wrong
 	}
-	base := warm.PreferredRoot(getenv(s))
-	if base == "" {
-		return
+	key := warm.IdentityKey(s.Exe, warm.IdentityOf(fi), s.SelectionKey())
+	preferred := warm.PreferredRoot(getenv(s))
+	p := plan(preferred, key)
+	if p == nil && (preferred == "" || !warm.Writable(preferred)) && warm.PrivateDir(warm.FallbackBase()) {
+		// The full launcher uses the private fallback root when the
+		// preferred one is not writable, and plans there.
+		p = plan(warm.FallbackBase(), key)
 	}
-	p, err := warm.LoadPlan(warm.PlanPath(base, warm.IdentityKey(s.Exe, warm.IdentityOf(fi), s.SelectionKey())))
-	if err != nil {
+	if p == nil {
 		return
 	}
 	// The use lock is inside the environment, which is renamed into place
@@ -89,6 +92,18 @@ func warmStart(s *warm.Start) {
 	// A python that cannot be executed: the full launcher rebuilds the
 	// environment, or says why it cannot run.
 	syscall.Close(fd)
+}
+
+// plan returns the plan named key under the cache root base if it stands.
+func plan(base, key string) *warm.Plan {
+	if base == "" {
+		return nil
+	}
+	p, err := warm.LoadPlan(warm.PlanPath(base, key))
+	if err != nil {
+		return nil
+	}
+	return p
 }
 
 func getenv(s *warm.Start) func(string) string {
