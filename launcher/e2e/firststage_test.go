@@ -9,28 +9,15 @@ import (
 	"testing"
 )
 
-// twoStageLauncher builds the two-stage launcher (scripts/build-launcher:
-// launcher/first, a header, the full launcher) once per test.
-func twoStageLauncher(t *testing.T) string {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), "launcher2")
-	cmd := exec.Command(filepath.Join(repoRoot(), "scripts", "build-launcher"), out)
-	cmd.Dir = repoRoot()
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("scripts/build-launcher: %v\n%s", err, b)
-	}
-	return out
-}
-
 // The first stage starts a warm application alone, and falls back to the
 // full launcher (copied out of the file into <root>/v2/launchers) on every
 // kind of stale plan; each time the application runs with its arguments.
+// (launcherBin is the two-stage launcher, as scripts/build-launcher builds it.)
 func TestFirstStage(t *testing.T) {
-	launcher := twoStageLauncher(t)
 	dir := t.TempDir()
 	archive := filepath.Join(dir, "app")
 	src := writeApp(t, argvApp, "show.py")
-	if b, err := exec.Command(packerBin, "build", "-o", archive, "--launcher", launcher,
+	if b, err := exec.Command(packerBin, "build", "-o", archive, "--launcher", launcherBin,
 		"--source", "show.py="+src, "--main", "show.py").CombinedOutput(); err != nil {
 		t.Fatalf("packer: %v\n%s", err, b)
 	}
