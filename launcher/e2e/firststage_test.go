@@ -7,6 +7,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // The first stage starts a warm application alone, and falls back to the
@@ -105,6 +106,30 @@ func TestFirstStage(t *testing.T) {
 		if venvs = dirsOf(t, w.root, "venvs"); len(venvs) == 1 {
 			venv = filepath.Join(w.root, "v2", "venvs", venvs[0])
 		}
+	}
+	// Pruning removes a launcher unused for longer than the age asked (an
+	// older build's, say); each hand-over sets the mtime of the one it runs,
+	// so the one running the prune stays.
+	w.run(archive, []string{"PEX_VERBOSE=1"})
+	entries, _ := os.ReadDir(launchers)
+	if len(entries) != 1 {
+		t.Fatalf("launchers %v", entries)
+	}
+	current := filepath.Join(launchers, entries[0].Name())
+	stale := filepath.Join(launchers, strings.Repeat("0", 32))
+	os.WriteFile(stale, []byte("an older launcher"), 0o755)
+	old := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(stale, old, old)
+	os.Chtimes(current, old, old)
+	out := w.ok(archive, []string{"PEX_TOOLS=1"}, "cache", "prune", "--older-than", "1h")
+	if !strings.Contains(out, "removed launchers "+filepath.Base(stale)) || strings.Contains(out, filepath.Base(current)) {
+		t.Errorf("pruning launchers unused for an hour:\n%s", out)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("the unused launcher is still there")
+	}
+	if _, err := os.Stat(current); err != nil {
+		t.Errorf("the launcher that ran the prune is gone: %v", err)
 	}
 	// PEX_VERBOSE is the full launcher's: the trace is complete.
 	if r := w.run(archive, []string{"PEX_VERBOSE=1"}); r.code != 0 || !strings.Contains(r.stderr, "plan ") || !fullUsed() {

@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/rules-pex/rules_pex/internal/launcherfile"
 	"github.com/rules-pex/rules_pex/launcher/internal/flock"
@@ -139,7 +140,16 @@ func execFull(s *warm.Start) error {
 	}
 	env = append(env, warm.ArchiveEnv+"="+s.Exe, warm.ArgvEnv+"="+s.Argv0)
 	argv := append([]string{path}, s.Args...)
+	now := time.Now()
+	os.Chtimes(path, now, now) // its last use, for pruning
 	err = syscall.Exec(path, argv, env)
+	if errors.Is(err, syscall.ENOENT) {
+		// Pruned between the check and the exec: copy it out again.
+		if path, err = fullLauncher(s, f, h, offset); err != nil {
+			return err
+		}
+		err = syscall.Exec(path, argv, env)
+	}
 	return errors.New("executing the full launcher " + path + ": " + err.Error())
 }
 

@@ -43,10 +43,14 @@ const (
 	Venvs        = "venvs"
 	Interpreters = "interpreters"
 	Plans        = warm.PlansDir
+	// Launchers holds launchers copied out of archives: a universal
+	// file's host launcher and a two-stage launcher's full launcher, each a
+	// file named by its digest.
+	Launchers = warm.LaunchersDir
 )
 
 // Kinds lists every entry directory.
-var Kinds = []string{Wheels, Code, Venvs, Interpreters, Plans}
+var Kinds = []string{Wheels, Code, Venvs, Interpreters, Plans, Launchers}
 
 // Root is a cache root ready for use.
 type Root struct {

@@ -155,7 +155,10 @@ func (r *Root) Prune(cutoff time.Time, refs func(venvDir string) []string) (*Pru
 			}
 		}
 	}
-	for _, kind := range []string{Interpreters, Plans} {
+	// Files nobody locks. A launcher's mtime is its last use: the first
+	// stage sets it whenever it runs one (a universal file's is its copy's
+	// time); one removed just before a start is copied out again.
+	for _, kind := range []string{Interpreters, Plans, Launchers} {
 		entries, err := r.Entries(kind)
 		if err != nil {
 			return res, err
@@ -215,7 +218,7 @@ func (r *Root) removeAbandonedWork(before time.Time) {
 			if err != nil || !fi.ModTime().Before(before) {
 				continue
 			}
-			if kind == Interpreters || kind == Plans {
+			if kind == Interpreters || kind == Plans || kind == Launchers {
 				os.Remove(m) // a file written atomically; nobody locks these
 				continue
 			}
