@@ -167,14 +167,15 @@ type tree struct {
 }
 
 // newTree returns the tree of the code (wheel == "") or of a wheel, with
-// the archive's bytecode for the cache tag if it has any (tag == "": none).
-func newTree(root *cache.Root, wheel, hash string, files int, bcs map[string]layout.Bytecode, tag string) *tree {
+// the archive's bytecode for the cache tag if it has any of that magic
+// number (tag == "": none; magic == "": any).
+func newTree(root *cache.Root, wheel, hash string, files int, bcs map[string]layout.Bytecode, tag, magic string) *tree {
 	t := &tree{name: "code", prefix: layout.CodePrefix, hash: hash, files: files}
 	kind := cache.Code
 	if wheel != "" {
 		t.name, t.prefix, kind = wheel, layout.DistPrefix(wheel), cache.Wheels
 	}
-	if bc, ok := bcs[tag]; ok && tag != "" {
+	if bc, ok := bcs[tag]; ok && tag != "" && (magic == "" || bc.Magic == magic) {
 		t.name += " (with bytecode for " + tag + ")"
 		t.bytecode = layout.BytecodePrefix(tag) + t.prefix
 		t.hash, t.files = bc.TreeHash, files+bc.Files
@@ -183,28 +184,28 @@ func newTree(root *cache.Root, wheel, hash string, files int, bcs map[string]lay
 	return t
 }
 
-// bytecodeTag returns the cache tag of the interpreter whose shipped
-// bytecode it can use: its sys.implementation.cache_tag, if the archive's
-// bytecode for it has its magic number too (a pre-release shares the tag of
-// its final release, not always its magic), else "".
-func bytecodeTag(m *layout.Manifest, info *probe.Info) string {
-	if info.CacheTag == nil {
-		return ""
+// bytecodeTag returns the cache tag and magic number of the interpreter
+// whose shipped bytecode it can use: its sys.implementation.cache_tag, if
+// the archive has bytecode for it of its magic number too (a pre-release
+// shares the tag of its final release, not always its magic), else "".
+func bytecodeTag(m *layout.Manifest, info *probe.Info) (tag, magic string) {
+	if info.CacheTag == nil || info.MagicNumber == "" {
+		return "", ""
 	}
-	tag := *info.CacheTag
+	tag = *info.CacheTag
 	matches := func(bcs map[string]layout.Bytecode) bool {
 		bc, ok := bcs[tag]
 		return ok && bc.Magic == info.MagicNumber
 	}
 	if matches(m.CodeBytecode) {
-		return tag
+		return tag, info.MagicNumber
 	}
 	for _, d := range m.Distributions {
 		if matches(d.Bytecode) {
-			return tag
+			return tag, info.MagicNumber
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // specFor computes the environment for the chosen interpreter.
@@ -236,14 +237,14 @@ func (l *launcher) specFor(root *cache.Root, m *layout.Manifest, v *interp.Verdi
 			es.spec.InheritSystem = interp.VenvIncludesSystem(info.Prefix)
 		}
 	}
-	tag := bytecodeTag(m, info)
+	tag, magic := bytecodeTag(m, info)
 	if m.CodeFiles > 0 {
-		t := newTree(root, "", m.CodeHash, m.CodeFiles, m.CodeBytecode, tag)
+		t := newTree(root, "", m.CodeHash, m.CodeFiles, m.CodeBytecode, tag, magic)
 		es.trees = append(es.trees, t)
 		es.spec.Code = t.dir
 	}
 	for _, w := range v.Wheels {
-		t := newTree(root, w.File, w.Dist.TreeHash, w.Dist.Files, w.Dist.Bytecode, tag)
+		t := newTree(root, w.File, w.Dist.TreeHash, w.Dist.Files, w.Dist.Bytecode, tag, magic)
 		es.trees = append(es.trees, t)
 		es.spec.Dists = append(es.spec.Dists, venv.Dist{
 			Wheel: w.File, Project: w.Dist.Project, Dir: t.dir,

@@ -71,13 +71,13 @@ func (l *launcher) toolVerify(out io.Writer, fail func(error) int) int {
 	}
 	if m.CodeFiles > 0 {
 		for _, tag := range tags(m.CodeBytecode) {
-			t := newTree(root, "", m.CodeHash, m.CodeFiles, m.CodeBytecode, tag)
+			t := newTree(root, "", m.CodeHash, m.CodeFiles, m.CodeBytecode, tag, "")
 			own[t.dir] = t
 		}
 	}
 	for file, d := range m.Distributions {
 		for _, tag := range tags(d.Bytecode) {
-			t := newTree(root, file, d.TreeHash, d.Files, d.Bytecode, tag)
+			t := newTree(root, file, d.TreeHash, d.Files, d.Bytecode, tag, "")
 			own[t.dir] = t
 		}
 	}
