@@ -234,7 +234,6 @@ def pypy_config_var(name):
     gcc (it triples the probe's run time). The values are computed as that
     module computes them."""
     from importlib.machinery import EXTENSION_SUFFIXES
-    from importlib._bootstrap_external import MAGIC_NUMBER
 
     ext = EXTENSION_SUFFIXES[0]
     if name == "EXT_SUFFIX":
