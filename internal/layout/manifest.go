@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 )
 
@@ -246,12 +248,7 @@ func (m *Manifest) Validate() error {
 }
 
 func validBytecode(what string, b map[string]Bytecode) error {
-	tags := make([]string, 0, len(b))
-	for tag := range b {
-		tags = append(tags, tag)
-	}
-	sort.Strings(tags)
-	for _, tag := range tags {
+	for _, tag := range slices.Sorted(maps.Keys(b)) {
 		bc := b[tag]
 		if !ValidCacheTag(tag) {
 			return fmt.Errorf("%s: %q is not a cache tag", what, tag)

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -153,12 +155,7 @@ func Verify(path string) error {
 	}
 	// Bytecode: each tree with its .pyc files must hash as recorded.
 	checkBytecode := func(what, key string, bcs map[string]layout.Bytecode) {
-		tags := make([]string, 0, len(bcs))
-		for tag := range bcs {
-			tags = append(tags, tag)
-		}
-		sort.Strings(tags)
-		for _, tag := range tags {
+		for _, tag := range slices.Sorted(maps.Keys(bcs)) {
 			bc := bcs[tag]
 			pycs := trees["\x00"+tag+"\x00"+key]
 			delete(trees, "\x00"+tag+"\x00"+key)
