@@ -36,14 +36,15 @@ def reexec_if_needed(argv):
     os.execve(sys.executable, [sys.executable, "-S", "-s", "-B", os.path.abspath(__file__)] + argv, env)
 
 
-def wheel_sources(path):
+def wheel_sources(path, tag):
     """(tree path, source bytes) of the .py files a wheel installs into
-    site-packages: its root and its .data/purelib and .data/platlib."""
-    out = []
+    site-packages (its root, .data/purelib and .data/platlib) whose .pyc
+    for tag the wheel does not hold already."""
+    out, names = [], set()
     with zipfile.ZipFile(path) as z:
         for info in z.infolist():
             name = info.filename
-            if name.endswith("/") or not name.endswith(".py"):
+            if name.endswith("/"):
                 continue
             first, _, rest = name.partition("/")
             if first.endswith(".data"):
@@ -51,8 +52,10 @@ def wheel_sources(path):
                 if scheme not in ("purelib", "platlib"):
                     continue
                 name = rest
-            out.append(("site-packages/" + name, z.read(info)))
-    return out
+            names.add("site-packages/" + name)
+            if name.endswith(".py"):
+                out.append(("site-packages/" + name, info))
+        return [(src, z.read(info)) for src, info in out if pyc_name(src, tag) not in names]
 
 
 def sha256_file(path):
@@ -113,7 +116,7 @@ def main(argv):
     if wheel:
         info["tree"] = "deps/" + os.path.basename(wheel)
         info["wheel_sha256"] = sha256_file(wheel)
-        todo = wheel_sources(wheel)
+        todo = wheel_sources(wheel, tag)
     else:
         todo = []
         for spec in sources:
