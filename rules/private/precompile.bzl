@@ -63,6 +63,7 @@ def precompile_bundles(ctx, what, wheels, sources):
             params.set_param_file_format("multiline")
             params.use_param_file("@%s", use_always = True)
             params.add("--out", out)
+            params.add_all(["--expect-version", version, "--declared-by", str(by_version[version][0])])
             if wheel:
                 params.add(flag, wheel)
             else:

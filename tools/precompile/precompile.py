@@ -4,6 +4,7 @@
 #
 #   python3 precompile.py --out BUNDLE --wheel WHEEL
 #   python3 precompile.py --out BUNDLE --source DEST=PATH... (or @PARAMS, one argument a line)
+#   [--expect-version 3.11 --declared-by LABEL]   fail unless the interpreter is CPython 3.11
 #
 # The bundle is a zip, every entry stored, dated 1980-01-01, mode 0644, in
 # name order: BYTECODE-INFO (JSON: the tree, the wheel's sha256, the cache
@@ -91,7 +92,7 @@ def main(argv):
                 args.extend(line for line in f.read().split("\n") if line)
         else:
             args.append(a)
-    out, wheel, sources = None, None, []
+    out, wheel, sources, expect, declared_by = None, None, [], None, None
     it = iter(args)
     for a in it:
         if a == "--out":
@@ -100,11 +101,19 @@ def main(argv):
             wheel = next(it)
         elif a == "--source":
             sources.append(next(it))
+        elif a == "--expect-version":
+            expect = next(it)
+        elif a == "--declared-by":
+            declared_by = next(it)
         else:
             sys.exit("precompile: unknown argument %r" % a)
     if not out or bool(wheel) == bool(sources):
         sys.exit("usage: precompile.py --out BUNDLE (--wheel WHEEL | --source DEST=PATH...)")
     tag = sys.implementation.cache_tag
+    actual = "%d.%d" % sys.version_info[:2]
+    if expect and (actual != expect or sys.implementation.name != "cpython"):
+        sys.exit("precompile: %s is %s %s, but %s declares it as Python %s: point its interpreter at CPython %s, or fix its version" % (
+            sys.executable, sys.implementation.name, actual, declared_by or "the caller", expect, expect))
     if tag is None:
         sys.exit("precompile: %s does not use bytecode files (sys.implementation.cache_tag is None)" % sys.executable)
     info = {

@@ -258,3 +258,14 @@ func TestBytecodeBadInputs(t *testing.T) {
 		t.Errorf("two bundles of one wheel: code %d\n%s", r.code, r.stderr)
 	}
 }
+
+// TestPrecompileWrongInterpreter: an interpreter that is not the version
+// its pex_python declares fails the action, naming both.
+func TestPrecompileWrongInterpreter(t *testing.T) {
+	six := wheelhouseWheel(t, "six-")
+	cmd := exec.Command(python311, precompileScript(t), "--out", filepath.Join(t.TempDir(), "b"), "--wheel", six, "--expect-version", "3.12", "--declared-by", "//tools:python3.12")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "is cpython 3.11, but //tools:python3.12 declares it as Python 3.12") {
+		t.Errorf("precompile.py with the wrong interpreter: %v\n%s", err, out)
+	}
+}
