@@ -18,6 +18,14 @@ pex.wheels(
     index_url = "https://pypi.org/simple",
 )
 use_repo(pex, "locked")
+
+# A machine's CPython for pex_binary(precompile = ["3.11"], pythons = ["@python311//:3.11"]).
+pex.local_python(
+    name = "python311",
+    interpreter = "/usr/bin/python3.11",
+    version = "3.11",
+)
+use_repo(pex, "python311")
 ```
 
 rules_pex's own MODULE.bazel registers the prebuilt toolchains of its
@@ -25,6 +33,7 @@ release (`pex.toolchains()`, `@rules_pex_toolchains//:all`).
 """
 
 load("//rules/private:host_packer.bzl", "host_packer")
+load("//rules/private:local_python_repo.bzl", "pex_local_python")
 load("//rules/private:pex_wheel_repo.bzl", "pex_wheel_repository")
 load("//rules/private:prebuilt_repo.bzl", "pex_prebuilt_toolchains")
 load("//rules/private:versions.bzl", "RELEASE")
@@ -48,12 +57,23 @@ _wheels = tag_class(
     },
 )
 
+_local_python = tag_class(
+    doc = "Declares a `pex_local_python`: a CPython installed on the machine, by its path, for `pex_binary`'s `precompile`.",
+    attrs = {
+        "interpreter": attr.string(mandatory = True, doc = "The interpreter's absolute path (`/usr/bin/python3.11`)."),
+        "name": attr.string(mandatory = True, doc = "Name of the repository, e.g. `python311`."),
+        "version": attr.string(mandatory = True, doc = "Its version, `MAJOR.MINOR`."),
+    },
+)
+
 def _pex_impl(mctx):
     root = str(mctx.path(Label("@@//:MODULE.bazel")).dirname)
     toolchains = {}
     for mod in mctx.modules:
         for tag in mod.tags.toolchains:
             toolchains[tag.name] = True
+        for tag in mod.tags.local_python:
+            pex_local_python(name = tag.name, interpreter = tag.interpreter, version = tag.version)
         for tag in mod.tags.wheels:
             directory = tag.directory
             if directory and not directory.startswith("/"):
@@ -79,8 +99,9 @@ def _pex_impl(mctx):
 
 pex = module_extension(
     implementation = _pex_impl,
-    doc = "Wheel repositories and the prebuilt toolchains of rules_pex.",
+    doc = "Wheel repositories, declared local Pythons and the prebuilt toolchains of rules_pex.",
     tag_classes = {
+        "local_python": _local_python,
         "toolchains": _toolchains,
         "wheels": _wheels,
     },

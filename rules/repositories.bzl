@@ -30,11 +30,13 @@ load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
 load("//rules/private:files_repo.bzl", "files_repository")
 load("//rules/private:go_module_repo.bzl", "go_module_repository")
 load("//rules/private:host_packer.bzl", "host_packer")
+load("//rules/private:local_python_repo.bzl", _pex_local_python = "pex_local_python")
 load("//rules/private:pex_wheel_repo.bzl", _pex_wheel_repository = "pex_wheel_repository")
 load("//rules/private:prebuilt_repo.bzl", "pex_prebuilt_toolchains")
 load("//rules/private:versions.bzl", "RELEASE")
 
 pex_wheel_repository = _pex_wheel_repository
+pex_local_python = _pex_local_python
 
 def rules_pex_dependencies(toolchains_from_source = False, release = RELEASE):
     """Declares the repositories rules_pex needs, unless the WORKSPACE already has them.

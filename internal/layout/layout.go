@@ -10,6 +10,8 @@
 //	__main__.py                                what "python3 ARCHIVE" runs (ZipMainName), stored or deflated
 //	code/<dest>                                the application's own files (sources and data)
 //	deps/<wheel file name>/<scheme>/<path>     one installed wheel tree per wheel
+//	bytecode/<cache tag>/code/... and bytecode/<cache tag>/deps/...
+//	                                           shipped .pyc files of those trees (optional, see Bytecode)
 //
 // where <scheme> is one of site-packages, scripts, headers or data: where an
 // installer would put the file in a virtual environment. Because "PEX-INFO"

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 )
 
@@ -49,6 +51,10 @@ type Manifest struct {
 	CodeHash string `json:"code_hash"`
 	// CodeFiles is the number of files in the code tree.
 	CodeFiles int `json:"code_files"`
+	// CodeBytecode maps a cache tag ("cpython-311") to the bytecode the
+	// archive ships for the code tree, under BytecodePrefix(tag)+CodePrefix.
+	// Omitted when empty, so archives without bytecode keep their bytes.
+	CodeBytecode map[string]Bytecode `json:"code_bytecode,omitempty"`
 	// Compression names the method used for entries the packer compressed
 	// itself ("deflate", "zstd" or "store"); wheel entries keep theirs.
 	Compression string `json:"compression"`
@@ -90,6 +96,27 @@ type Distribution struct {
 	// TreeHash is the TreeHash of the installed tree under DistPrefix.
 	TreeHash string `json:"tree_hash"`
 	// Files and Size are the number of files and their uncompressed bytes.
+	Files int   `json:"files"`
+	Size  int64 `json:"size"`
+	// Bytecode maps a cache tag ("cpython-311") to the bytecode the
+	// archive ships for this wheel, under BytecodePrefix(tag)+DistPrefix.
+	// Omitted when empty.
+	Bytecode map[string]Bytecode `json:"bytecode,omitempty"`
+}
+
+// Bytecode describes the .pyc files an archive ships for one tree and one
+// cache tag: PEP 552 unchecked-hash pycs at the names the import system
+// looks for (DIR/__pycache__/NAME.<tag>.pyc next to DIR/NAME.py). An
+// interpreter whose cache tag and magic number match gets the tree with
+// them, a different tree: TreeHash covers the tree's files and these, so a
+// cache never confuses the two.
+type Bytecode struct {
+	// Magic is the hex of the 4-byte magic number every .pyc starts with.
+	Magic string `json:"magic"`
+	// TreeHash is the TreeHash of the tree with its bytecode: the tree's
+	// files and the .pyc files, at their paths in the tree.
+	TreeHash string `json:"tree_hash"`
+	// Files and Size are the number of .pyc files and their bytes.
 	Files int   `json:"files"`
 	Size  int64 `json:"size"`
 }
@@ -181,6 +208,9 @@ func (m *Manifest) Validate() error {
 	if !isHex256(m.CodeHash) {
 		return fmt.Errorf("code_hash %q is not a sha256", m.CodeHash)
 	}
+	if err := validBytecode("code_bytecode", m.CodeBytecode); err != nil {
+		return err
+	}
 	names := make([]string, 0, len(m.Distributions))
 	for name := range m.Distributions {
 		names = append(names, name)
@@ -200,6 +230,9 @@ func (m *Manifest) Validate() error {
 		if d.Files < 0 || d.Size < 0 {
 			return fmt.Errorf("distribution %s: negative files or size", name)
 		}
+		if err := validBytecode("distribution "+name+": bytecode", d.Bytecode); err != nil {
+			return err
+		}
 		scripts := make([]string, 0, len(d.ConsoleScripts))
 		for s := range d.ConsoleScripts {
 			scripts = append(scripts, s)
@@ -209,6 +242,25 @@ func (m *Manifest) Validate() error {
 			if _, err := ParseEntryPoint(d.ConsoleScripts[s]); err != nil {
 				return fmt.Errorf("distribution %s: console script %s = %q: %v", name, s, d.ConsoleScripts[s], err)
 			}
+		}
+	}
+	return nil
+}
+
+func validBytecode(what string, b map[string]Bytecode) error {
+	for _, tag := range slices.Sorted(maps.Keys(b)) {
+		bc := b[tag]
+		if !ValidCacheTag(tag) {
+			return fmt.Errorf("%s: %q is not a cache tag", what, tag)
+		}
+		if !isHex256(bc.TreeHash) {
+			return fmt.Errorf("%s %s: tree_hash must be a sha256 hex digest", what, tag)
+		}
+		if _, err := ParseMagic(bc.Magic); err != nil {
+			return fmt.Errorf("%s %s: %v", what, tag, err)
+		}
+		if bc.Files < 0 || bc.Size < 0 {
+			return fmt.Errorf("%s %s: negative files or size", what, tag)
 		}
 	}
 	return nil

@@ -1,7 +1,8 @@
 """pex_binary and pex_test: pack Python sources and wheels into one executable file."""
 
 load(":check_wheel.bzl", "check_wheels")
-load(":providers.bzl", "PexWheelInfo")
+load(":precompile.bzl", "precompile_bundles")
+load(":providers.bzl", "PexPythonInfo", "PexWheelInfo")
 load(":toolchains.bzl", "LAUNCHER_TOOLCHAIN_TYPE", "PACKER_TOOLCHAIN_TYPE")
 load(":validate.bzl", "check_entry_point", "check_env", "check_interpreter_constraint")
 load(":wheel_aspect.bzl", "deps_info_of", "direct_wheel_entries", "pex_deps_aspect", "resolve_wheels", "visit_deps")
@@ -52,6 +53,13 @@ _PACK_ATTRS = {
         aspects = [pex_deps_aspect],
         providers = [PexWheelInfo],
         doc = "Wheel targets (`@pypi//six`) that win when `deps` bring several versions or sets of wheels of their project (e.g. `@pypi//six` and `@legacy//six`): only the wheels of the one named here are packed, with its own requirements. Without it, that is an analysis error naming where each version came from. Naming a project that no dep brings is an error too.",
+    ),
+    "precompile": attr.string_list(
+        doc = "Python versions (`MAJOR.MINOR`: `[\"3.11\"]`) to ship bytecode for: the `.pyc` files of every wheel and of the application's sources, compiled at build time by the `pex_python` of that version in `pythons` (an analysis error names a version that none is), in `PexPrecompile` actions: one per wheel and version, one for the sources. The files are PEP 552 unchecked-hash `.pyc`s, byte-identical on every machine; at run time an interpreter of that version (its cache tag and magic number) gets the trees with them and starts without compiling anything; others get the trees without. Default: none, and no Python runs at build time.",
+    ),
+    "pythons": attr.label_list(
+        providers = [PexPythonInfo],
+        doc = "`pex_python` targets: the declared interpreters that `precompile` may use, one per version. Only those `precompile` names run.",
     ),
     "script": attr.string(
         doc = "A console script (`[console_scripts]` entry point) or `.data/scripts` file of one of the wheels, e.g. `\"flask\"`. Exactly one of `main`, `entry_point` and `script`.",
@@ -196,11 +204,17 @@ def pack(ctx, output, more = []):
             _fail(ctx, "%s and %s would both be packed at %s; rename one, or change the imports of the py_library that holds one of them" % (other.short_path, f.short_path, dest))
         by_dest[dest] = f
 
+    bundles = precompile_bundles(
+        ctx,
+        "%s %s" % (_rule_kind(ctx), ctx.label),
+        [w for w, _ in checked_wheels],
+        [(dest, by_dest[dest]) for dest in sorted(by_dest)],
+    )
     packer = ctx.toolchains[PACKER_TOOLCHAIN_TYPE].packer
     for out, launchers in [(output, [ctx.toolchains[LAUNCHER_TOOLCHAIN_TYPE].launcher])] + more:
-        _pack_action(ctx, packer, out, launchers, by_dest, import_roots, checked_wheels, requirements)
+        _pack_action(ctx, packer, out, launchers, by_dest, import_roots, checked_wheels, requirements, bundles)
 
-def _pack_action(ctx, packer, output, launchers, by_dest, import_roots, checked_wheels, requirements):
+def _pack_action(ctx, packer, output, launchers, by_dest, import_roots, checked_wheels, requirements, bundles):
     command = ctx.actions.args()
     command.add("build")
     args = ctx.actions.args()
@@ -213,6 +227,7 @@ def _pack_action(ctx, packer, output, launchers, by_dest, import_roots, checked_
         args.add_all(launchers, before_each = "--universal-launcher")
     args.add_all(["%s=%s" % (dest, by_dest[dest].path) for dest in sorted(by_dest)], before_each = "--source")
     args.add_all(["%s=%s" % (wheel.path, summary.path) for wheel, summary in checked_wheels], before_each = "--checked-wheel")
+    args.add_all(bundles, before_each = "--bytecode")
     args.add_all(requirements, before_each = "--requirement")
     if ctx.attr.main:
         args.add("--main", _dest(ctx, ctx.file.main, import_roots))
@@ -242,7 +257,7 @@ def _pack_action(ctx, packer, output, launchers, by_dest, import_roots, checked_
     ctx.actions.run(
         executable = packer,
         arguments = [command, args],
-        inputs = launchers + by_dest.values() + [f for pair in checked_wheels for f in pair] + ctx.files.target_environments,
+        inputs = launchers + by_dest.values() + [f for pair in checked_wheels for f in pair] + ctx.files.target_environments + bundles,
         outputs = [output],
         mnemonic = "PexPack",
         # Bazel 4.2 does not expand %{label} in progress messages (5.0 does).
@@ -366,6 +381,7 @@ them again. Changing a source file re-runs `PexPack` only.
         ),
         _allowlist_function_transition = attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
         _is_test = attr.bool(default = False),
+        _precompile_script = attr.label(default = "//tools/precompile:precompile.py", allow_single_file = True),
         _platform_launcher = attr.label(default = "//rules/private:target_launcher", cfg = _platforms_transition),
     ),
     executable = True,
@@ -376,7 +392,7 @@ them again. Changing a source file re-runs `PexPack` only.
 )
 
 def _pex_test_impl(ctx):
-    pack_attrs = [a for a in ("srcs", "deps", "wheels", "data", "main", "entry_point", "script", "env", "inject_args", "interpreter_constraints", "overrides") if getattr(ctx.attr, a)]
+    pack_attrs = [a for a in ("srcs", "deps", "wheels", "data", "main", "entry_point", "script", "env", "inject_args", "interpreter_constraints", "overrides", "precompile") if getattr(ctx.attr, a)]
     output = ctx.actions.declare_file(ctx.label.name)
     if ctx.attr.pex:
         if pack_attrs:
@@ -427,6 +443,7 @@ pex_test(
     attrs = dict(
         _PACK_ATTRS,
         _is_test = attr.bool(default = True),
+        _precompile_script = attr.label(default = "//tools/precompile:precompile.py", allow_single_file = True),
         pex = attr.label(
             executable = True,
             cfg = "target",

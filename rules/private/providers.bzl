@@ -17,3 +17,14 @@ closure is packed.""",
         "wheels": "list of File: this project's own wheels (several when built for different tags).",
     },
 )
+
+PexPythonInfo = provider(
+    doc = """A Python interpreter declared for build-time byte-compilation (`pex_python`).
+
+`pex_binary(precompile = ["3.11"])` runs it, never a Python found on `PATH`,
+to compile the `.pyc` files the archive ships.""",
+    fields = {
+        "interpreter": "FilesToRunProvider: the interpreter, built or found for the execution platform.",
+        "version": "str: its `MAJOR.MINOR` version (`\"3.11\"`), which `precompile` names.",
+    },
+)

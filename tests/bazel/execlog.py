@@ -54,7 +54,7 @@ def main(argv):
         flag, value = args[0], args[1]
         args = args[2:]
         if flag == "--expect-all-hits":
-            mnemonics = value.split(",")
+            mnemonics = [m.rstrip("?") for m in value.split(",")]
             if hits[mnemonics[0]] == 0:
                 print("execlog: want at least one %s spawn, a cache hit; got none" % mnemonics[0])
                 ok = False

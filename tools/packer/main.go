@@ -59,6 +59,10 @@ build options:
   --checked-wheel PATH.whl=SUMMARY  a wheel validated by check-wheel: its size and zip directory (names,
                                     sizes, CRC-32s) are checked against SUMMARY, and its entries copied
                                     without reading them twice
+  --bytecode BUNDLE                 the .pyc files of the code or of one wheel for one Python version, as
+                                    tools/precompile/precompile.py writes them (PEP 552 unchecked-hash pycs);
+                                    checked against the archive's sources and wheels, shipped under
+                                    bytecode/<cache tag>/ and installed only for an interpreter of that tag
   --requirement REQ                 a PEP 508 root requirement; without any, every given project is a root
   --entry-point MODULE[:FUNC]       what to run; at most one of --entry-point, --script, --main. MODULE
                                     must be packed: a --source, a module or package in a wheel's
@@ -178,13 +182,14 @@ func runBuild(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("packer build", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var o pack.Options
-	var sources, wheels, checked, reqs, constraints, env, inject, origins, targets, universal multi
+	var sources, wheels, checked, bytecode, reqs, constraints, env, inject, origins, targets, universal multi
 	fs.StringVar(&o.Output, "o", "", "")
 	fs.StringVar(&o.Output, "output", "", "")
 	fs.StringVar(&o.Launcher, "launcher", "", "")
 	fs.Var(&sources, "source", "")
 	fs.Var(&wheels, "wheel", "")
 	fs.Var(&checked, "checked-wheel", "")
+	fs.Var(&bytecode, "bytecode", "")
 	fs.Var(&reqs, "requirement", "")
 	fs.StringVar(&o.EntryPoint, "entry-point", "", "")
 	fs.StringVar(&o.Script, "script", "", "")
@@ -216,7 +221,7 @@ func runBuild(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "packer build: -o OUT and --launcher FILE (or --universal-launcher OS/ARCH=FILE) are required\n%s", usage)
 		return exitUsage
 	}
-	o.CheckedWheels = checked
+	o.CheckedWheels, o.Bytecode = checked, bytecode
 	o.Sources, o.Wheels, o.Requirements, o.InterpreterConstraints, o.Env = sources, wheels, reqs, constraints, env
 	o.InjectArgs, o.Origins, o.TargetEnvironments, o.UniversalLaunchers = inject, origins, targets, universal
 	if err := pack.Build(&o); err != nil {

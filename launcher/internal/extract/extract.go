@@ -68,14 +68,37 @@ func New(r *archive.Reader, concurrency int) *Extractor {
 // existing empty directory, at their names relative to prefix, and checks
 // that their layout.TreeHash is wantHash.
 func (e *Extractor) Tree(files []*zip.File, prefix, dir, wantHash string) (Stats, error) {
+	return e.TreeParts([]Part{{Files: files, Prefix: prefix}}, dir, wantHash)
+}
+
+// Part is a set of archive entries under one prefix that a tree is made
+// of: a tree is one part, or two (its files, and the bytecode the archive
+// ships for it under another prefix).
+type Part struct {
+	Files  []*zip.File
+	Prefix string
+}
+
+// TreeParts is Tree for a tree made of several parts: each part's files at
+// their names relative to its prefix, and the hash taken over them all.
+func (e *Extractor) TreeParts(parts []Part, dir, wantHash string) (Stats, error) {
+	var files []*zip.File
+	var prefixes []string
+	for _, p := range parts {
+		files = append(files, p.Files...)
+		for range p.Files {
+			prefixes = append(prefixes, p.Prefix)
+		}
+	}
+	prefix := parts[0].Prefix
 	entries := make([]layout.TreeEntry, len(files))
 	errs := make([]error, len(files))
 	var wg sync.WaitGroup
 	var mkdirs sync.Map
 	for i, f := range files {
-		rel, ok := strings.CutPrefix(f.Name, prefix)
+		rel, ok := strings.CutPrefix(f.Name, prefixes[i])
 		if !ok {
-			return Stats{}, fmt.Errorf("entry %s is not under %s", f.Name, prefix)
+			return Stats{}, fmt.Errorf("entry %s is not under %s", f.Name, prefixes[i])
 		}
 		if err := relpath.Check(rel); err != nil {
 			return Stats{}, fmt.Errorf("entry %s: %w", f.Name, err)

@@ -24,6 +24,7 @@ import (
 	"github.com/rules-pex/rules_pex/launcher/internal/cache"
 	"github.com/rules-pex/rules_pex/launcher/internal/extract"
 	"github.com/rules-pex/rules_pex/launcher/internal/interp"
+	"github.com/rules-pex/rules_pex/launcher/internal/probe"
 	"github.com/rules-pex/rules_pex/launcher/internal/venv"
 	"github.com/rules-pex/rules_pex/launcher/internal/warm"
 )
@@ -158,9 +159,55 @@ type envSpec struct {
 type tree struct {
 	name   string // "code" or the wheel file name
 	prefix string // entry prefix in the archive
-	dir    string // final location in the cache
-	hash   string
-	files  int
+	// bytecode is the prefix of the bytecode the archive ships for the
+	// tree and the chosen interpreter (layout.BytecodePrefix), or "": a
+	// tree with bytecode is another tree, of another hash.
+	bytecode string
+	dir      string // final location in the cache
+	hash     string
+	files    int
+}
+
+// newTree returns the tree of the code (wheel == "") or of a wheel, with
+// the archive's bytecode for the cache tag if it has any of that magic
+// number (tag == "": none; magic == "": any).
+func newTree(root *cache.Root, wheel, hash string, files int, bcs map[string]layout.Bytecode, tag, magic string) *tree {
+	t := &tree{name: "code", prefix: layout.CodePrefix, hash: hash, files: files}
+	kind := cache.Code
+	if wheel != "" {
+		t.name, t.prefix, kind = wheel, layout.DistPrefix(wheel), cache.Wheels
+	}
+	if bc, ok := bcs[tag]; ok && tag != "" && (magic == "" || bc.Magic == magic) {
+		t.name += " (with bytecode for " + tag + ")"
+		t.bytecode = layout.BytecodePrefix(tag) + t.prefix
+		t.hash, t.files = bc.TreeHash, files+bc.Files
+	}
+	t.dir = root.Path(kind, t.hash)
+	return t
+}
+
+// bytecodeTag returns the cache tag and magic number of the interpreter
+// whose shipped bytecode it can use: its sys.implementation.cache_tag, if
+// the archive has bytecode for it of its magic number too (a pre-release
+// shares the tag of its final release, not always its magic), else "".
+func bytecodeTag(m *layout.Manifest, info *probe.Info) (tag, magic string) {
+	if info.CacheTag == nil || info.MagicNumber == "" {
+		return "", ""
+	}
+	tag = *info.CacheTag
+	matches := func(bcs map[string]layout.Bytecode) bool {
+		bc, ok := bcs[tag]
+		return ok && bc.Magic == info.MagicNumber
+	}
+	if matches(m.CodeBytecode) {
+		return tag, info.MagicNumber
+	}
+	for _, d := range m.Distributions {
+		if matches(d.Bytecode) {
+			return tag, info.MagicNumber
+		}
+	}
+	return "", ""
 }
 
 // specFor computes the environment for the chosen interpreter.
@@ -192,13 +239,14 @@ func (l *launcher) specFor(root *cache.Root, m *layout.Manifest, v *interp.Verdi
 			es.spec.InheritSystem = interp.VenvIncludesSystem(info.Prefix)
 		}
 	}
+	tag, magic := bytecodeTag(m, info)
 	if m.CodeFiles > 0 {
-		t := &tree{name: "code", prefix: layout.CodePrefix, dir: root.Path(cache.Code, m.CodeHash), hash: m.CodeHash, files: m.CodeFiles}
+		t := newTree(root, "", m.CodeHash, m.CodeFiles, m.CodeBytecode, tag, magic)
 		es.trees = append(es.trees, t)
 		es.spec.Code = t.dir
 	}
 	for _, w := range v.Wheels {
-		t := &tree{name: w.File, prefix: layout.DistPrefix(w.File), dir: root.Path(cache.Wheels, w.Dist.TreeHash), hash: w.Dist.TreeHash, files: w.Dist.Files}
+		t := newTree(root, w.File, w.Dist.TreeHash, w.Dist.Files, w.Dist.Bytecode, tag, magic)
 		es.trees = append(es.trees, t)
 		es.spec.Dists = append(es.spec.Dists, venv.Dist{
 			Wheel: w.File, Project: w.Dist.Project, Dir: t.dir,
@@ -279,14 +327,22 @@ func (l *launcher) extractTrees(trees []*tree) error {
 	byPrefix := map[string][]*zip.File{}
 	for _, t := range missing {
 		byPrefix[t.prefix] = nil
+		if t.bytecode != "" {
+			byPrefix[t.bytecode] = nil
+		}
 	}
 	for _, f := range ar.Files() {
+		name, bytecode := f.Name, ""
+		if tag, rest, ok := layout.SplitBytecodeEntry(name); ok {
+			name, bytecode = rest, layout.BytecodePrefix(tag)
+		}
 		prefix := layout.CodePrefix
-		if wheel, _, _, ok := layout.SplitDistEntry(f.Name); ok {
+		if wheel, _, _, ok := layout.SplitDistEntry(name); ok {
 			prefix = layout.DistPrefix(wheel)
-		} else if !strings.HasPrefix(f.Name, layout.CodePrefix) {
+		} else if !strings.HasPrefix(name, layout.CodePrefix) {
 			continue
 		}
+		prefix = bytecode + prefix
 		if files, want := byPrefix[prefix]; want {
 			byPrefix[prefix] = append(files, f)
 		}
@@ -304,7 +360,11 @@ func (l *launcher) extractTrees(trees []*tree) error {
 			var st extract.Stats
 			built, err := cache.Ensure(t.dir, nil, func(work string) error {
 				var err error
-				if st, err = ex.Tree(byPrefix[t.prefix], t.prefix, work, t.hash); err != nil {
+				parts := []extract.Part{{Files: byPrefix[t.prefix], Prefix: t.prefix}}
+				if t.bytecode != "" {
+					parts = append(parts, extract.Part{Files: byPrefix[t.bytecode], Prefix: t.bytecode})
+				}
+				if st, err = ex.TreeParts(parts, work, t.hash); err != nil {
 					return err
 				}
 				// The files are fsynced; the directories become read-only.

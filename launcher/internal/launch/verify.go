@@ -60,13 +60,26 @@ func (l *launcher) toolVerify(out io.Writer, fail func(error) int) int {
 
 	// The trees this archive holds, which it can extract again.
 	own := map[string]*tree{}
+	// With the bytecode it ships, each is several trees: one without, one
+	// per cache tag.
+	tags := func(bcs map[string]layout.Bytecode) []string {
+		out := []string{""}
+		for tag := range bcs {
+			out = append(out, tag)
+		}
+		return out
+	}
 	if m.CodeFiles > 0 {
-		t := &tree{name: "code", prefix: layout.CodePrefix, dir: root.Path(cache.Code, m.CodeHash), hash: m.CodeHash, files: m.CodeFiles}
-		own[t.dir] = t
+		for _, tag := range tags(m.CodeBytecode) {
+			t := newTree(root, "", m.CodeHash, m.CodeFiles, m.CodeBytecode, tag, "")
+			own[t.dir] = t
+		}
 	}
 	for file, d := range m.Distributions {
-		t := &tree{name: file, prefix: layout.DistPrefix(file), dir: root.Path(cache.Wheels, d.TreeHash), hash: d.TreeHash, files: d.Files}
-		own[t.dir] = t
+		for _, tag := range tags(d.Bytecode) {
+			t := newTree(root, file, d.TreeHash, d.Files, d.Bytecode, tag, "")
+			own[t.dir] = t
+		}
 	}
 
 	removed := map[string]bool{} // trees removed as damaged

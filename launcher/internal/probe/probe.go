@@ -35,7 +35,7 @@ var Script []byte
 // SchemaVersion is the "schema" the embedded Script prints. It changes
 // whenever the meaning or set of fields changes, so cached probe results
 // can be keyed on it.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // DefaultTimeout bounds one probe run unless the context passed to Run has
 // a deadline.
@@ -78,6 +78,12 @@ type Info struct {
 	ImplementationVersion string      `json:"implementation_version"` // sys.implementation.version: "3.11.7", "7.3.11"
 	VersionInfo           VersionInfo `json:"version_info"`           // sys.version_info
 	Version               string      `json:"version"`                // sys.version
+	// CacheTag is sys.implementation.cache_tag ("cpython-311", "pypy39"),
+	// nil when the interpreter uses no bytecode files; MagicNumber is the
+	// hex of importlib.util.MAGIC_NUMBER. Shipped bytecode is used when
+	// both match.
+	CacheTag    *string `json:"cache_tag"`
+	MagicNumber string  `json:"magic_number"`
 
 	Executable string `json:"executable"` // sys.executable
 	Realpath   string `json:"realpath"`   // os.path.realpath(sys.executable)

@@ -11,7 +11,7 @@
 import os
 import sys
 
-SCHEMA = 1
+SCHEMA = 2
 
 
 def format_full_version(info):
@@ -250,6 +250,7 @@ def pypy_config_var(name):
 def probe():
     import sysconfig
     from importlib.machinery import EXTENSION_SUFFIXES
+    from importlib._bootstrap_external import MAGIC_NUMBER
 
     uname = os.uname()
     get = sysconfig.get_config_var
@@ -269,6 +270,8 @@ def probe():
             "serial": sys.version_info[4],
         },
         "version": sys.version,
+        "cache_tag": sys.implementation.cache_tag,
+        "magic_number": MAGIC_NUMBER.hex(),
         "executable": sys.executable,
         "realpath": os.path.realpath(sys.executable) if sys.executable else "",
         "prefix": venv or sys.prefix,

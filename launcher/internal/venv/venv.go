@@ -365,6 +365,9 @@ func (b *builder) merge(dst string, srcs []string) error {
 				}
 				return err
 			}
+			if err := b.placeShippedPycs(first.dir, dst, name); err != nil {
+				return err
+			}
 			continue
 		}
 		var dirs []string
@@ -390,6 +393,45 @@ func (b *builder) merge(dst string, srcs []string) error {
 		}
 	}
 	return nil
+}
+
+// placeShippedPycs hard-links the bytecode a tree ships for the source
+// name of its directory src (read-only .pyc files in src/__pycache__,
+// extracted from the archive) into dst/__pycache__, where the import system
+// looks for the bytecode of the hard link dst/name: so the source's shipped
+// bytecode is used, and the launcher's byte-compiler finds it there and
+// leaves it alone. Bytecode the byte-compiler wrote (writable) is not
+// linked, nor is any in Copy mode: a standalone environment may be edited,
+// and unchecked-hash bytecode would not notice.
+func (b *builder) placeShippedPycs(src, dst, name string) error {
+	stem, ok := strings.CutSuffix(name, ".py")
+	if !ok || b.spec.Copy {
+		return nil
+	}
+	cache := filepath.Join(src, "__pycache__")
+	matches, _ := filepath.Glob(filepath.Join(globEscape(cache), globEscape(stem)+".*.pyc"))
+	for _, pyc := range matches {
+		tag := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(pyc), stem+"."), ".pyc")
+		if strings.Contains(tag, ".") { // another module's (stem.x.TAG.pyc) or an -O one
+			continue
+		}
+		fi, err := os.Lstat(pyc)
+		if err != nil || !fi.Mode().IsRegular() || fi.Mode()&0o200 != 0 {
+			continue
+		}
+		dir := filepath.Join(dst, "__pycache__")
+		if err := os.Mkdir(dir, 0o755); err != nil && !os.IsExist(err) {
+			return err
+		}
+		if err := os.Link(pyc, filepath.Join(dir, filepath.Base(pyc))); err != nil && !os.IsExist(err) {
+			continue // another file system: compiled for the environment instead
+		}
+	}
+	return nil
+}
+
+func globEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`).Replace(s)
 }
 
 // origin names the tree that the directory dir (a merge source, or a

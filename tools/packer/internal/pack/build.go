@@ -35,12 +35,18 @@ func Build(o *Options) error {
 		}
 	}()
 	checkWheelClashes(dists, t, &ps)
+	bundles := readBundles(o.Bytecode, srcs, dists, t, &ps)
+	defer func() {
+		for _, b := range bundles {
+			b.close()
+		}
+	}()
 	reqs := checkRequirements(o.Requirements, dists, t, &ps)
 	checkEntry(o, flags, t, srcs, dists, &ps)
 	if len(ps) > 0 {
 		return t.prefixed(ps)
 	}
-	m, entries := newManifest(o, flags, reqs, srcs, dists)
+	m, entries := newManifest(o, flags, reqs, srcs, dists, bundles)
 	if checkFit(o, flags, m, dists, t, &ps); len(ps) > 0 {
 		return t.prefixed(ps)
 	}

@@ -8,7 +8,7 @@ import (
 
 // newManifest describes the archive of valid inputs: its manifest, and its
 // entries (other than the manifest and the zip main) sorted by name.
-func newManifest(o *Options, f flagValues, reqs []string, srcs []*source, dists []*dist) (*layout.Manifest, []entry) {
+func newManifest(o *Options, f flagValues, reqs []string, srcs []*source, dists []*dist, bundles []*bundle) (*layout.Manifest, []entry) {
 	m := &layout.Manifest{
 		Format:                 layout.Format,
 		EntryPoint:             o.EntryPoint,
@@ -31,6 +31,7 @@ func newManifest(o *Options, f flagValues, reqs []string, srcs []*source, dists 
 		codeTree = append(codeTree, layout.TreeEntry{Path: s.dest, Size: s.size, SHA256: s.sha256, Executable: s.executable})
 	}
 	m.CodeHash, m.CodeFiles = layout.TreeHash(codeTree), len(codeTree)
+	trees := map[string][]layout.TreeEntry{"code": codeTree}
 	for _, d := range dists {
 		prefix := layout.DistPrefix(d.s.File)
 		var tree []layout.TreeEntry
@@ -47,6 +48,35 @@ func newManifest(o *Options, f flagValues, reqs []string, srcs []*source, dists 
 		sort.Strings(md.Scripts)
 		md.TreeHash, md.Files = layout.TreeHash(tree), len(tree)
 		m.Distributions[d.s.File] = md
+		trees[layout.DepsPrefix+d.s.File] = tree
+	}
+	// Each bundle's .pyc files, and the hash of its tree with them.
+	for _, b := range bundles {
+		tag := b.info.CacheTag
+		prefix := layout.BytecodePrefix(tag) + b.info.Tree + "/"
+		for _, zf := range b.pycs {
+			entries = append(entries, entry{name: prefix + zf.Name, pyc: zf, bundle: b.path})
+		}
+		bc := layout.Bytecode{
+			Magic:    b.magic,
+			TreeHash: layout.TreeHash(append(append([]layout.TreeEntry{}, trees[b.info.Tree]...), b.tree...)),
+			Files:    len(b.pycs),
+			Size:     b.size,
+		}
+		if b.info.Tree == "code" {
+			if m.CodeBytecode == nil {
+				m.CodeBytecode = map[string]layout.Bytecode{}
+			}
+			m.CodeBytecode[tag] = bc
+			continue
+		}
+		file := b.info.Tree[len(layout.DepsPrefix):]
+		md := m.Distributions[file]
+		if md.Bytecode == nil {
+			md.Bytecode = map[string]layout.Bytecode{}
+		}
+		md.Bytecode[tag] = bc
+		m.Distributions[file] = md
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].name < entries[j].name })
 	return m, entries

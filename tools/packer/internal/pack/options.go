@@ -20,6 +20,9 @@ type Options struct {
 	Wheels        []string // paths of .whl files, validated while packing
 	CheckedWheels []string // WHEEL=SUMMARY: wheels validated by CheckWheel
 	Requirements  []string // PEP 508 root requirements
+	// Bytecode are bytecode bundles (tools/precompile/precompile.py's):
+	// the .pyc files of one tree (the code, a wheel) for one interpreter.
+	Bytecode []string
 
 	EntryPoint string // MODULE or MODULE:FUNC
 	Script     string // console script name

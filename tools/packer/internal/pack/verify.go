@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -83,12 +85,20 @@ func Verify(path string) error {
 			continue
 		}
 		var key, rel string
-		if p, ok := strings.CutPrefix(f.Name, layout.CodePrefix); ok {
+		name := f.Name
+		tag, inner, isBytecode := layout.SplitBytecodeEntry(name)
+		if isBytecode {
+			name = inner
+		} else if strings.HasPrefix(name, layout.BytecodeDir+"/") {
+			ps.addf("%s: entry %s: not under %s/<cache tag>/", path, f.Name, layout.BytecodeDir)
+			continue
+		}
+		if p, ok := strings.CutPrefix(name, layout.CodePrefix); ok {
 			rel = p
 			if problem, bad := reservedFile(path+": entry "+f.Name, layout.SchemeSitePackages, p); bad {
 				ps = append(ps, problem)
 			}
-		} else if wheelFile, scheme, p, ok := layout.SplitDistEntry(f.Name); ok {
+		} else if wheelFile, scheme, p, ok := layout.SplitDistEntry(name); ok {
 			if _, known := m.Distributions[wheelFile]; !known {
 				ps.addf("%s: entry %s belongs to %s, which the manifest does not list", path, f.Name, wheelFile)
 				continue
@@ -100,6 +110,13 @@ func Verify(path string) error {
 		} else {
 			ps.addf("%s: entry %s is outside %s and %s (and is not %s)", path, f.Name, layout.CodePrefix, layout.DepsPrefix, layout.ZipMainName)
 			continue
+		}
+		if isBytecode {
+			if _, ok := layout.PycSource(rel, tag); !ok {
+				ps.addf("%s: entry %s: not a .pyc at DIR/__pycache__/NAME.%s.pyc", path, f.Name, tag)
+				continue
+			}
+			key = "\x00" + tag + "\x00" + key
 		}
 		sum, n, err := hashEntry(r, f, buf)
 		if err != nil {
@@ -135,6 +152,33 @@ func Verify(path string) error {
 			ps.addf("%s: distribution %s (%d files, %d bytes, hash %s) does not match the manifest (%d files, %d bytes, tree_hash %s)",
 				path, name, len(t), sizes[name], got, d.Files, d.Size, d.TreeHash)
 		}
+	}
+	// Bytecode: each tree with its .pyc files must hash as recorded.
+	checkBytecode := func(what, key string, bcs map[string]layout.Bytecode) {
+		for _, tag := range slices.Sorted(maps.Keys(bcs)) {
+			bc := bcs[tag]
+			pycs := trees["\x00"+tag+"\x00"+key]
+			delete(trees, "\x00"+tag+"\x00"+key)
+			all := append(append([]layout.TreeEntry{}, trees[key]...), pycs...)
+			if got := layout.TreeHash(all); got != bc.TreeHash || len(pycs) != bc.Files || sizes["\x00"+tag+"\x00"+key] != bc.Size {
+				ps.addf("%s: the bytecode for %s of %s (%d files, hash %s) does not match the manifest (%d files, tree_hash %s)", path, tag, what, len(pycs), got, bc.Files, bc.TreeHash)
+			}
+		}
+	}
+	checkBytecode("the code", "", m.CodeBytecode)
+	for _, name := range names {
+		checkBytecode(name, name, m.Distributions[name].Bytecode)
+	}
+	var extra []string
+	for key := range trees {
+		if strings.HasPrefix(key, "\x00") {
+			extra = append(extra, key)
+		}
+	}
+	sort.Strings(extra)
+	for _, key := range extra {
+		parts := strings.SplitN(key, "\x00", 3)
+		ps.addf("%s: bytecode for %s of %q that the manifest does not list", path, parts[1], parts[2])
 	}
 	return ps.err()
 }

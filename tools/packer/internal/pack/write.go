@@ -21,6 +21,10 @@ type entry struct {
 	src        *source
 	zf         *zip.File
 	executable bool
+	// pyc is a .pyc of the bytecode bundle (a --bytecode file), compressed
+	// as the packer's own files are.
+	pyc    *zip.File
+	bundle string
 }
 
 func writeArchive(f *os.File, launcher string, universal []universalLauncher, comp archive.Compression, manifest []byte, entries []entry) error {
@@ -61,6 +65,12 @@ func writeArchive(f *os.File, launcher string, universal []universalLauncher, co
 			}
 			continue
 		}
+		if e.pyc != nil {
+			if err := addPyc(zw, e); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := zw.AddRaw(e.name, e.executable, e.zf); err != nil {
 			return fmt.Errorf("copying %s: %w", e.name, err)
 		}
@@ -85,6 +95,18 @@ func addSource(zw *archive.Writer, e entry) error {
 	}
 	if hex.EncodeToString(h.Sum(nil)) != e.src.sha256 {
 		return fmt.Errorf("--source %s=%s changed while the archive was written", e.src.dest, e.src.path)
+	}
+	return nil
+}
+
+func addPyc(zw *archive.Writer, e entry) error {
+	rc, err := e.pyc.Open()
+	if err != nil {
+		return fmt.Errorf("--bytecode %s: %s: %w", e.bundle, e.pyc.Name, err)
+	}
+	defer rc.Close()
+	if err := zw.Add(e.name, false, rc); err != nil {
+		return fmt.Errorf("adding %s of --bytecode %s: %w", e.pyc.Name, e.bundle, err)
 	}
 	return nil
 }
