@@ -4,8 +4,11 @@
 # packaging.markers.default_environment() does).
 #
 # Runs on CPython 3.6+ and PyPy3 under "-I -S". Kept lean: it imports
-# sysconfig and importlib.machinery, but not platform, json or re (together
-# about 10 ms on CPython), nor PyPy's sysconfig data (about 200 ms);
+# importlib.machinery and CPython's build-time config data, but not
+# platform, json or re (together about 10 ms on CPython), nor PyPy's
+# sysconfig data (about 200 ms), nor sysconfig itself on Linux (its code and
+# its config dict are most of the probe's peak memory, which sets the peak of
+# an application's first run); sysconfig elsewhere and for cross builds;
 # subprocess and ctypes only on the rare paths that need them (musl, a libc
 # without confstr, macOS reporting 10.16). Only the stdlib is used.
 import os
@@ -247,15 +250,61 @@ def pypy_config_var(name):
     return None
 
 
+# Variables that make sysconfig read other config data or report another
+# platform than the running one's (cross builds): sysconfig decides then.
+_CROSS_BUILD_VARS = ("_PYTHON_SYSCONFIGDATA_NAME", "_PYTHON_SYSCONFIGDATA_PATH",
+                     "_PYTHON_PROJECT_BASE", "_PYTHON_HOST_PLATFORM")
+
+
+def _use_sysconfig():
+    """Whether to ask sysconfig itself: off Linux, and for cross builds."""
+    if not sys.platform.startswith("linux") or os.name != "posix":
+        return True
+    return any(name in os.environ for name in _CROSS_BUILD_VARS)
+
+
+def cpython_config_var():
+    """sysconfig.get_config_var for the names the probe reads on CPython:
+    the build-time variables of the _sysconfigdata module sysconfig itself
+    loads (its _init_posix), and py_version_nodot as sysconfig computes it,
+    without importing sysconfig. None when that module is not found."""
+    name = "_sysconfigdata_%s_%s_%s" % (
+        getattr(sys, "abiflags", ""), sys.platform,
+        getattr(sys.implementation, "_multiarch", ""))
+    try:
+        data = __import__(name, None, None, ["build_time_vars"]).build_time_vars
+    except (ImportError, AttributeError):
+        return None
+
+    def get(key):
+        if key == "py_version_nodot":
+            return "%d%d" % sys.version_info[:2]
+        return data.get(key)
+
+    return get
+
+
+def linux_platform(uname):
+    """sysconfig.get_platform() on Linux (outside cross builds)."""
+    machine = uname.machine.replace(" ", "_").replace("/", "-")
+    return "%s-%s" % (uname.sysname.lower().replace("/", ""), machine)
+
+
 def probe():
-    import sysconfig
     from importlib.machinery import EXTENSION_SUFFIXES
     from importlib._bootstrap_external import MAGIC_NUMBER
 
     uname = os.uname()
-    get = sysconfig.get_config_var
+    use_sysconfig = _use_sysconfig()
+    get = None
     if sys.implementation.name == "pypy":
         get = pypy_config_var
+    elif not use_sysconfig:
+        get = cpython_config_var()
+    if get is None:
+        import sysconfig
+
+        get = sysconfig.get_config_var
     nodot = get("py_version_nodot")
     venv = venv_prefix()
     info = {
@@ -298,7 +347,11 @@ def probe():
     }
     if uname.sysname == "Darwin":
         info["macos_version"] = macos_version()
+    elif not use_sysconfig:
+        info["sysconfig_platform"] = linux_platform(uname)
     else:
+        import sysconfig
+
         info["sysconfig_platform"] = sysconfig.get_platform()
     if uname.sysname == "Linux":
         info["glibc_version"] = glibc_version()

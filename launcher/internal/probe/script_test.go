@@ -31,7 +31,8 @@ func TestScriptSyntaxIsPython36(t *testing.T) {
 
 // TestScriptIsLean runs the probe in each interpreter and checks it does not
 // import the modules that make it slow (platform, json, re and what they
-// pull in), nor subprocess and ctypes on a glibc system.
+// pull in), nor subprocess and ctypes on a glibc system, nor sysconfig on
+// Linux (its code and config dict are most of the probe's peak memory).
 func TestScriptIsLean(t *testing.T) {
 	const harness = `
 import sys
@@ -40,7 +41,7 @@ src = open(sys.argv[1]).read()
 exec(compile(src, sys.argv[1], "exec"), {"__name__": "__main__"})
 sys.stderr.write("\n".join(sorted(set(sys.modules) - before)))
 `
-	heavy := []string{"platform", "json", "re", "subprocess", "ctypes", "plistlib", "threading", "enum", "typing"}
+	heavy := []string{"platform", "json", "re", "subprocess", "ctypes", "plistlib", "threading", "enum", "typing", "sysconfig"}
 	script := writeScript(t)
 	for _, tc := range oracleInterpreters {
 		t.Run(tc.name, func(t *testing.T) {
@@ -126,5 +127,73 @@ json.dump(bad, sys.stdout)
 	}
 	for _, b := range bad {
 		t.Error(b)
+	}
+}
+
+// TestArgsRunTheWholeScript checks that the probe run in pieces (Args)
+// prints what the whole script prints.
+func TestArgsRunTheWholeScript(t *testing.T) {
+	if n := len(Args()); n < 10 {
+		t.Errorf("Script splits into %d arguments; the pieces are meant to be its top-level statements", n)
+	}
+	for _, tc := range oracleInterpreters {
+		t.Run(tc.name, func(t *testing.T) {
+			python := lookPython(t, tc.python, tc.install)
+			whole := runPython(t, python, t.TempDir(), nil, "-I", "-S", "-c", string(Script))
+			pieces := runPython(t, python, t.TempDir(), nil, Args()...)
+			if string(whole) != string(pieces) {
+				t.Errorf("in pieces the probe prints\n%s\nwhole\n%s", pieces, whole)
+			}
+		})
+	}
+}
+
+// TestScriptConfigMatchesSysconfig checks the probe's stand-ins for
+// sysconfig on Linux (the build-time config data and get_platform) against
+// sysconfig itself, in each interpreter and in every pyenv CPython found.
+func TestScriptConfigMatchesSysconfig(t *testing.T) {
+	const harness = `
+import json, os, sys, sysconfig
+probe = {"__name__": "rules_pex_probe"}
+exec(compile(open(sys.argv[1]).read(), sys.argv[1], "exec"), probe)
+bad = []
+if probe["_use_sysconfig"]():
+    bad.append("the probe would use sysconfig here")
+if probe["linux_platform"](os.uname()) != sysconfig.get_platform():
+    bad.append("linux_platform %r, sysconfig.get_platform() %r" % (probe["linux_platform"](os.uname()), sysconfig.get_platform()))
+if sys.implementation.name == "cpython":
+    get = probe["cpython_config_var"]()
+    if get is None:
+        bad.append("no _sysconfigdata module found")
+    else:
+        for name in ("SOABI", "EXT_SUFFIX", "Py_DEBUG", "WITH_PYMALLOC", "Py_GIL_DISABLED", "py_version_nodot", "NO_SUCH_VAR"):
+            if get(name) != sysconfig.get_config_var(name):
+                bad.append("%s: %r, sysconfig %r" % (name, get(name), sysconfig.get_config_var(name)))
+os.environ["_PYTHON_HOST_PLATFORM"] = "linux-armv7l"
+if not probe["_use_sysconfig"]():
+    bad.append("the probe ignores _PYTHON_HOST_PLATFORM")
+json.dump(bad, sys.stdout)
+`
+	pythons := map[string]string{}
+	for _, tc := range oracleInterpreters {
+		pythons[tc.name] = lookPython(t, tc.python, tc.install)
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		found, _ := filepath.Glob(filepath.Join(home, ".pyenv", "versions", "3.*", "bin", "python3"))
+		for _, p := range found {
+			pythons["pyenv-"+filepath.Base(filepath.Dir(filepath.Dir(p)))] = p
+		}
+	}
+	script := writeScript(t)
+	for name, python := range pythons {
+		t.Run(name, func(t *testing.T) {
+			var bad []string
+			if err := json.Unmarshal(runPython(t, python, t.TempDir(), nil, "-I", "-S", "-c", harness, script), &bad); err != nil {
+				t.Fatal(err)
+			}
+			for _, b := range bad {
+				t.Error(b)
+			}
+		})
 	}
 }
