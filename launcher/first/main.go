@@ -61,13 +61,9 @@ func warmStart(s *warm.Start) {
 		return // the full launcher says what is wrong
 	}
 	key := warm.IdentityKey(s.Exe, warm.IdentityOf(fi), s.SelectionKey())
-	preferred := warm.PreferredRoot(getenv(s))
-	p := plan(preferred, key)
-	if p == nil && (preferred == "" || !warm.Writable(preferred)) && warm.PrivateDir(warm.FallbackBase()) {
-		// The full launcher uses the private fallback root when the
-		// preferred one is not writable, and plans there.
-		p = plan(warm.FallbackBase(), key)
-	}
+	// Only the preferred root: when it is not writable, the full launcher
+	// uses the private fallback root and says so at every start.
+	p := plan(warm.PreferredRoot(getenv(s)), key)
 	if p == nil {
 		return
 	}
