@@ -17,6 +17,10 @@ Tools (--tools, comma-separated; default all that are available):
   rules_pex          bin/packer build (every wheel validated) and, as
                      rules_pex-checked, with --checked-wheel (validated once by
                      check-wheel, what Bazel caches); run with PEX_PYTHON set
+  rules_pex-universal  a universal file (a sh preamble, four launchers)
+  rules_pex-precompiled  shipped bytecode: tools/precompile/precompile.py
+                     bundles of every wheel and the sources (timed in the
+                     build), packed with --bytecode
   pex, pex-venv      pex from source (PEX_SRC or --pex-src), default and --venv
   shiv               shiv from source (SHIV_SRC or --shiv-src), click from the
                      wheelhouse
@@ -126,13 +130,14 @@ CASES = [
     Case("bigso-import", ["bigso"], "bigimport", "bigimport ok %d" % PAD_BYTES,
          "one 40 MB native .so, entry point imports it"),
 ]
-ALL_TOOLS = ["rules_pex", "rules_pex-checked", "rules_pex-universal", "pex", "pex-venv", "shiv", "zipapp",
+ALL_TOOLS = ["rules_pex", "rules_pex-checked", "rules_pex-universal", "rules_pex-precompiled", "pex", "pex-venv", "shiv", "zipapp",
              "venv", "python", "cp"]
 FLOORS = ["venv", "python", "cp"]
 LABELS = {
     "rules_pex": "rules_pex",
     "rules_pex-checked": "rules_pex, --checked-wheel",
     "rules_pex-universal": "rules_pex universal file (4 launchers)",
+    "rules_pex-precompiled": "rules_pex with shipped bytecode (precompile)",
     "pex": "pex",
     "pex-venv": "pex --venv",
     "shiv": "shiv",
@@ -655,6 +660,32 @@ class RulesPexUniversal(RulesPex):
         return [(cmd, env)]
 
 
+class RulesPexPrecompiled(RulesPex):
+    """The packer with shipped bytecode (pex_binary's precompile): one
+    tools/precompile/precompile.py bundle per wheel and one for the sources,
+    by the benchmark's interpreter, timed as part of the build (Bazel runs and
+    caches them as PexPrecompile actions)."""
+
+    name = "rules_pex-precompiled"
+
+    def bundle(self, case, what):
+        return os.path.join(self.ctx.out, "%s.%s.%s.bytecode" % (case.name, self.name, what))
+
+    def build_steps(self, case):
+        script = os.path.join(REPO, "tools", "precompile", "precompile.py")
+        steps, bundles = [], []
+        for w in case.wheels:
+            out = self.bundle(case, os.path.basename(w))
+            steps.append(([self.ctx.python, "-S", "-s", "-B", script, "--out", out, "--wheel", w], None))
+            bundles.append(out)
+        out = self.bundle(case, "sources")
+        steps.append(([self.ctx.python, "-S", "-s", "-B", script, "--out", out] +
+                      [x for dest, path in case.sources for x in ("--source", "%s=%s" % (dest, path))], None))
+        bundles.append(out)
+        (cmd, env), = super().build_steps(case)
+        return steps + [(cmd + [x for b in bundles for x in ("--bytecode", b)], env)]
+
+
 class Pex(Tool):
     name = "pex"
     venv_mode = False
@@ -796,7 +827,7 @@ class Copy(Tool):
         return sum(os.path.getsize(p) for p in case.inputs)
 
 
-TOOL_CLASSES = {c.name: c for c in (RulesPex, RulesPexChecked, RulesPexUniversal, Pex, PexVenv, Shiv, Zipapp, Venv, Python, Copy)}
+TOOL_CLASSES = {c.name: c for c in (RulesPex, RulesPexChecked, RulesPexUniversal, RulesPexPrecompiled, Pex, PexVenv, Shiv, Zipapp, Venv, Python, Copy)}
 
 
 # --- the benchmark ------------------------------------------------------------
