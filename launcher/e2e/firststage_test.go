@@ -4,10 +4,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rules-pex/rules_pex/launcher/internal/warm"
 )
 
 // The first stage starts a warm application alone, and falls back to the
@@ -62,12 +65,12 @@ func TestFirstStage(t *testing.T) {
 		}},
 		{"plans malformed", func() {
 			for _, p := range plans {
-				os.WriteFile(p, []byte("rules_pex plan 3\nvenv 1\n"), 0o644)
+				os.WriteFile(p, []byte(warm.PlanMagic+strconv.Itoa(warm.PlanFormat)+"\nvenv 1\n"), 0o644)
 			}
 		}},
 		{"plans of another format", func() {
 			for _, p := range plans {
-				os.WriteFile(p, []byte("rules_pex plan 2\nvenv \"/nowhere\"\n"), 0o644)
+				os.WriteFile(p, []byte(warm.PlanMagic+strconv.Itoa(warm.PlanFormat-1)+"\nvenv \"/nowhere\"\n"), 0o644)
 			}
 		}},
 		{"plans are named pipes", func() {
@@ -86,26 +89,33 @@ func TestFirstStage(t *testing.T) {
 			exec.Command("chmod", "-R", "u+w", venv).Run()
 			os.RemoveAll(venv)
 		}},
+		{"the environment's python gone", func() {
+			bin := filepath.Join(venv, "bin")
+			os.Chmod(bin, 0o755)
+			os.Remove(filepath.Join(bin, "python"))
+		}},
 		{"archive replaced", func() {
 			b, _ := os.ReadFile(archive)
 			os.Remove(archive)
 			os.WriteFile(archive, b, 0o755)
 		}},
 	} {
-		c.stale()
-		run(c.name)
-		if !fullUsed() {
-			t.Errorf("%s: the first stage did not hand over to the full launcher", c.name)
-		}
-		w.waitCompilers()
-		run(c.name + ", then warm")
-		if fullUsed() {
-			t.Errorf("%s: the next start was not warm", c.name)
-		}
-		plans, _ = filepath.Glob(filepath.Join(w.root, "v2", "plans", "*[0-9a-f]"))
-		if venvs = dirsOf(t, w.root, "venvs"); len(venvs) == 1 {
-			venv = filepath.Join(w.root, "v2", "venvs", venvs[0])
-		}
+		t.Run(c.name, func(t *testing.T) {
+			c.stale()
+			run(c.name)
+			if !fullUsed() {
+				t.Errorf("%s: the first stage did not hand over to the full launcher", c.name)
+			}
+			w.waitCompilers()
+			run(c.name + ", then warm")
+			if fullUsed() {
+				t.Errorf("%s: the next start was not warm", c.name)
+			}
+			plans, _ = filepath.Glob(filepath.Join(w.root, "v2", "plans", "*[0-9a-f]"))
+			if venvs = dirsOf(t, w.root, "venvs"); len(venvs) == 1 {
+				venv = filepath.Join(w.root, "v2", "venvs", venvs[0])
+			}
+		})
 	}
 	// Pruning removes a launcher unused for longer than the age asked (an
 	// older build's, say); each hand-over sets the mtime of the one it runs,
