@@ -234,7 +234,8 @@ func RemoveAll(path string) error {
 // it wrote; hard links into other trees are theirs, made durable when they
 // were written) if syncFiles is set, makes every directory below work
 // read-only (0555; __pycache__ directories stay 0755, and work itself too
-// if keepRoot is set) and fsyncs each directory.
+// if keepRoot is set) and fsyncs each directory. On Linux one syncfs of the
+// file system does all of that (SyncsFileSystems), whatever syncFiles says.
 func Seal(work string, syncFiles, keepRoot bool) error {
 	var dirs []string
 	pycache := map[string]bool{}
@@ -254,7 +255,7 @@ func Seal(work string, syncFiles, keepRoot bool) error {
 					return err
 				}
 			}
-			if syncFiles {
+			if syncFiles && !SyncsFileSystems {
 				return syncIfOwn(p)
 			}
 		}
@@ -271,7 +272,16 @@ func Seal(work string, syncFiles, keepRoot bool) error {
 				}
 			}
 		}
-		if err := SyncDir(d); err != nil {
+		if !SyncsFileSystems {
+			if err := SyncDir(d); err != nil {
+				return fmt.Errorf("sealing %s: %w", work, err)
+			}
+		}
+	}
+	if SyncsFileSystems {
+		// One syncfs makes every file and directory written durable (the
+		// extractor's files too: it does not fsync them on Linux).
+		if err := syncFileSystem(work); err != nil {
 			return fmt.Errorf("sealing %s: %w", work, err)
 		}
 	}

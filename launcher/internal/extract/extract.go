@@ -7,7 +7,8 @@
 // no entry can escape it: names are checked again (relative, clean, no
 // "..") and files are created exclusively without following symlinks.
 // Files are created read-only (0444, or 0555 if executable: a tree is
-// immutable once extracted) and fsynced as they are written, so that a tree
+// immutable once extracted) and fsynced as they are written (or, with
+// NoSync, by the caller before it publishes the tree), so that a tree
 // published after a machine crash never holds empty or partial files.
 package extract
 
@@ -49,6 +50,9 @@ type Extractor struct {
 	r     *archive.Reader
 	sem   chan []byte
 	umask os.FileMode
+	// NoSync leaves making the files durable to the caller, which then
+	// syncs the whole tree at once (cache.Seal on Linux).
+	NoSync bool
 }
 
 // New returns an Extractor reading r that copies at most concurrency files
@@ -151,7 +155,7 @@ func (e *Extractor) file(f *zip.File, rel, dir string, buf []byte, mkdirs *sync.
 	}
 	h := sha256.New()
 	n, err := copyBuffer(io.MultiWriter(out, h), rc, buf)
-	if err == nil {
+	if err == nil && !e.NoSync {
 		err = out.Sync()
 	}
 	if cerr := out.Close(); err == nil {

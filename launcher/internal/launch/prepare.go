@@ -348,6 +348,8 @@ func (l *launcher) extractTrees(trees []*tree) error {
 		}
 	}
 	ex := extract.New(ar, max(2, min(runtime.GOMAXPROCS(0), 8)))
+	// On Linux, Seal makes each tree durable with one syncfs.
+	ex.NoSync = cache.SyncsFileSystems
 	// Largest trees first, so the longest extraction starts at once.
 	sort.SliceStable(missing, func(i, j int) bool { return missing[i].files > missing[j].files })
 	errs := make([]error, len(missing))
@@ -367,7 +369,7 @@ func (l *launcher) extractTrees(trees []*tree) error {
 				if st, err = ex.TreeParts(parts, work, t.hash); err != nil {
 					return err
 				}
-				// The files are fsynced; the directories become read-only.
+				// Durable (the files fsynced, or one syncfs on Linux), read-only.
 				return cache.Seal(work, false, false)
 			})
 			if err != nil {

@@ -1,0 +1,5 @@
+package cache
+
+import "syscall"
+
+const sysSyncfs = syscall.SYS_SYNCFS

@@ -1,0 +1,9 @@
+//go:build !linux
+
+package cache
+
+// SyncsFileSystems is false where there is no syncfs(2) (darwin): Seal and
+// the extractor fsync every file and directory.
+const SyncsFileSystems = false
+
+func syncFileSystem(string) error { return nil }
