@@ -281,11 +281,31 @@ func Seal(work string, syncFiles, keepRoot bool) error {
 	if SyncsFileSystems {
 		// One syncfs makes every file and directory written durable (the
 		// extractor's files too: it does not fsync them on Linux).
-		if err := syncFileSystem(work); err != nil {
+		synced, err := syncFileSystem(work)
+		if err == nil && !synced {
+			err = syncEach(work)
+		}
+		if err != nil {
 			return fmt.Errorf("sealing %s: %w", work, err)
 		}
 	}
 	return nil
+}
+
+// syncEach fsyncs every regular file only this tree holds and every
+// directory of work: Seal's way where syncfs is missing.
+func syncEach(work string) error {
+	return filepath.WalkDir(work, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir():
+			return SyncDir(p)
+		case d.Type().IsRegular():
+			return syncIfOwn(p)
+		}
+		return nil
+	})
 }
 
 // syncIfOwn fsyncs the regular file at p unless it has other links.

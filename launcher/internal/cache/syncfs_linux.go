@@ -14,21 +14,26 @@ import (
 // writeback errors since Linux 5.8.
 const SyncsFileSystems = true
 
-// syncFileSystem flushes the file system holding path.
-func syncFileSystem(path string) error {
+// syncFileSystem flushes the file system holding path. It returns false
+// when the kernel has no syncfs (ENOSYS, before Linux 2.6.39): the caller
+// then fsyncs what it wrote. A file system that cannot sync (EINVAL,
+// ENOTSUP) has nothing to make durable, as for fsync (see syncPath).
+func syncFileSystem(path string) (bool, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer f.Close()
 	for {
 		_, _, errno := syscall.Syscall(sysSyncfs, f.Fd(), 0, 0)
 		switch errno {
-		case 0:
-			return nil
+		case 0, syscall.EINVAL, syscall.ENOTSUP:
+			return true, nil
 		case syscall.EINTR:
 			continue
+		case syscall.ENOSYS:
+			return false, nil
 		}
-		return &os.PathError{Op: "syncfs", Path: path, Err: errno}
+		return false, &os.PathError{Op: "syncfs", Path: path, Err: errno}
 	}
 }

@@ -6,4 +6,4 @@ package cache
 // the extractor fsync every file and directory.
 const SyncsFileSystems = false
 
-func syncFileSystem(string) error { return nil }
+func syncFileSystem(string) (bool, error) { return false, nil }
