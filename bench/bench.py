@@ -546,6 +546,11 @@ class Tool:
     def setup(self, case):
         """Untimed preparation before the case's builds."""
 
+    def applies(self, case):
+        """Whether the tool can build the case at all (a reason not to is
+        logged, and the case's tables and plots have no row for it)."""
+        return True
+
     def output(self, case):
         return os.path.join(self.ctx.out, "%s.%s" % (case.name, self.name))
 
@@ -635,6 +640,11 @@ class RulesPexUniversal(RulesPex):
     cache on the first run."""
 
     name = "rules_pex-universal"
+
+    def applies(self, case):
+        """Only cases whose wheels are all pure: the packer refuses, rightly,
+        a universal file for platforms its wheels cannot run on."""
+        return all(os.path.basename(w)[:-len(".whl")].endswith("-any") for w in case.wheels)
 
     def setup(self, case):
         """Cross-builds the other platforms' launchers once (untimed)."""
@@ -844,6 +854,10 @@ def log(msg):
 
 def bench_case(ctx, case, tools, args):
     """Measures every tool on one case; returns {tool: result dict}."""
+    for t in tools:
+        if not t.applies(case):
+            log("%s: %s does not apply (wheels for one platform only)" % (case.name, t.name))
+    tools = [t for t in tools if t.applies(case)]
     res = {t.name: {"build": [], "cold": [], "warm": [], "error": None} for t in tools}
     load = [os.getloadavg()[0]]
 
