@@ -280,14 +280,15 @@ def run():
 }
 
 // A first run makes every file it extracts or writes into an entry durable
-// (fsync) before the rename that publishes the entry, and writes the
+// (fsync, or on Linux a syncfs of the entry's work directory's file system)
+// before the rename that publishes the entry, and writes the
 // marker after that rename: a machine crash cannot leave a complete entry
 // with empty files. Traced with strace: -y names each descriptor's file.
 func TestColdStartSyncsBeforePublishing(t *testing.T) {
 	a := pack(t, verifyApp, verifyArgs(t)...)
 	w := newWorld(t, cpython)
 	trace := filepath.Join(t.TempDir(), "trace")
-	cmd := exec.Command("strace", "-f", "-y", "-qq", "-o", trace, "-e", "trace=openat,fsync,rename,renameat,renameat2", a)
+	cmd := exec.Command("strace", "-f", "-y", "-qq", "-o", trace, "-e", "trace=openat,fsync,syncfs,rename,renameat,renameat2", a)
 	cmd.Env = w.environ()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, out)
@@ -297,8 +298,9 @@ func TestColdStartSyncsBeforePublishing(t *testing.T) {
 		t.Fatal(err)
 	}
 	work := regexp.MustCompile(`(/v2/(?:wheels|code|venvs)/[^/".]+)(\.tmp-[0-9a-f-]+)(/[^"<>]*)?`)
-	created := map[string]int{} // file in a work directory -> line
-	synced := map[string]int{}  // fsynced path -> line
+	created := map[string]int{}    // file in a work directory -> line
+	synced := map[string]int{}     // fsynced path -> line
+	fsSynced := map[string][]int{} // work directory -> lines of its syncfs calls
 	published := map[string]int{}
 	marked := map[string]int{}
 	for i, line := range strings.Split(string(data), "\n") {
@@ -311,11 +313,17 @@ func TestColdStartSyncsBeforePublishing(t *testing.T) {
 				k := strings.LastIndex(line[:j], "/v2/")
 				marked[line[k:j]] = i
 			}
-		case strings.Contains(line, "fsync("):
+		case strings.Contains(line, "fsync(") || strings.Contains(line, "syncfs("):
+			// syncfs (Linux: one per tree, on its work directory) makes
+			// everything under that directory durable.
 			if j := strings.Index(line, "</"); j > 0 {
 				path := line[j+1 : j+strings.Index(line[j:], ">")]
 				if k := strings.Index(path, "/v2/"); k >= 0 {
-					synced[path[k:]] = i
+					if strings.Contains(line, "syncfs(") {
+						fsSynced[path[k:]] = append(fsSynced[path[k:]], i)
+					} else {
+						synced[path[k:]] = i
+					}
 				}
 			}
 		case strings.Contains(line, "rename"):
@@ -328,9 +336,17 @@ func TestColdStartSyncsBeforePublishing(t *testing.T) {
 		t.Fatalf("traced %d entries published and %d files created:\n%s", len(published), len(created), data)
 	}
 	for f, line := range created {
-		entry := work.FindStringSubmatch(f)[1]
-		if s, ok := synced[f]; !ok || s < line || s > published[entry] {
-			t.Errorf("%s was not fsynced between its creation and the rename of %s", f, entry)
+		m := work.FindStringSubmatch(f)
+		entry, workDir := m[1], m[1]+m[2]
+		durable := false
+		if s, ok := synced[f]; ok && s > line && s < published[entry] {
+			durable = true
+		}
+		for _, s := range fsSynced[workDir] {
+			durable = durable || s > line && s < published[entry]
+		}
+		if !durable {
+			t.Errorf("%s was neither fsynced nor its file system synced between its creation and the rename of %s", f, entry)
 		}
 	}
 	for entry, line := range published {
