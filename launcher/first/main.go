@@ -63,7 +63,7 @@ func warmStart(s *warm.Start) {
 	key := warm.IdentityKey(s.Exe, warm.IdentityOf(fi), s.SelectionKey())
 	// Only the preferred root: when it is not writable, the full launcher
 	// uses the private fallback root and says so at every start.
-	p := plan(warm.PreferredRoot(getenv(s)), key)
+	p := plan(warm.PreferredRoot(s.Getenv), key)
 	if p == nil {
 		return
 	}
@@ -103,10 +103,6 @@ func plan(base, key string) *warm.Plan {
 	return p
 }
 
-func getenv(s *warm.Start) func(string) string {
-	return func(k string) string { return s.Vars[k] }
-}
-
 // execFull execs the full launcher, copied out of this program's own file
 // into the cache if it is not there yet, on the same arguments, with the
 // archive and sys.argv[0] passed on (warm.ArchiveEnv, warm.ArgvEnv).
@@ -128,13 +124,7 @@ func execFull(s *warm.Start) error {
 	if err != nil {
 		return err
 	}
-	env := make([]string, 0, len(s.Env)+2)
-	for _, kv := range s.Env {
-		if !hasName(kv, warm.ArchiveEnv) && !hasName(kv, warm.ArgvEnv) {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, warm.ArchiveEnv+"="+s.Exe, warm.ArgvEnv+"="+s.Argv0)
+	env := append(warm.EnvWithout(s.Env, warm.ArchiveEnv, warm.ArgvEnv), warm.ArchiveEnv+"="+s.Exe, warm.ArgvEnv+"="+s.Argv0)
 	argv := append([]string{path}, s.Args...)
 	now := time.Now()
 	os.Chtimes(path, now, now) // its last use, for pruning
@@ -149,17 +139,14 @@ func execFull(s *warm.Start) error {
 	return errors.New("executing the full launcher " + path + ": " + err.Error())
 }
 
-func hasName(kv, name string) bool {
-	return len(kv) > len(name) && kv[len(name)] == '=' && kv[:len(name)] == name
-}
-
 // fullLauncher returns the path of the full launcher in the cache, copying
 // it there first if it is missing: into the preferred root, else into the
 // private fallback root.
 func fullLauncher(s *warm.Start, f *os.File, h launcherfile.Header, offset int64) (string, error) {
 	name := warm.Hex(h.Digest[:])
+	fallback := warm.FallbackBase()
 	var firstErr error
-	for _, base := range []string{warm.PreferredRoot(getenv(s)), warm.FallbackBase()} {
+	for _, base := range []string{warm.PreferredRoot(s.Getenv), fallback} {
 		if base == "" {
 			continue
 		}
@@ -168,7 +155,7 @@ func fullLauncher(s *warm.Start, f *os.File, h launcherfile.Header, offset int64
 		if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == h.Size {
 			return path, nil
 		}
-		if base == warm.FallbackBase() {
+		if base == fallback {
 			if err := os.Mkdir(base, 0o700); err != nil && !errors.Is(err, os.ErrExist) || !warm.PrivateDir(base) {
 				if firstErr == nil {
 					firstErr = errors.New(base + " is not a private directory of this user")

@@ -255,9 +255,6 @@ func Seal(work string, syncFiles, keepRoot bool) error {
 					return err
 				}
 			}
-			if syncFiles && !SyncsFileSystems {
-				return syncIfOwn(p)
-			}
 		}
 		return nil
 	})
@@ -272,36 +269,33 @@ func Seal(work string, syncFiles, keepRoot bool) error {
 				}
 			}
 		}
-		if !SyncsFileSystems {
-			if err := SyncDir(d); err != nil {
-				return fmt.Errorf("sealing %s: %w", work, err)
-			}
-		}
 	}
+	// One syncfs makes every file and directory written durable (the
+	// extractor's files too: it does not fsync them on Linux); without it,
+	// an fsync of each.
+	synced := false
 	if SyncsFileSystems {
-		// One syncfs makes every file and directory written durable (the
-		// extractor's files too: it does not fsync them on Linux).
-		synced, err := syncFileSystem(work)
-		if err == nil && !synced {
-			err = syncEach(work)
-		}
-		if err != nil {
-			return fmt.Errorf("sealing %s: %w", work, err)
-		}
+		synced, err = syncFileSystem(work)
+	}
+	if err == nil && !synced {
+		err = syncEach(work, syncFiles || SyncsFileSystems)
+	}
+	if err != nil {
+		return fmt.Errorf("sealing %s: %w", work, err)
 	}
 	return nil
 }
 
-// syncEach fsyncs every regular file only this tree holds and every
-// directory of work: Seal's way where syncfs is missing.
-func syncEach(work string) error {
+// syncEach fsyncs every directory of work and, if files is set, every
+// regular file only this tree holds.
+func syncEach(work string, files bool) error {
 	return filepath.WalkDir(work, func(p string, d fs.DirEntry, err error) error {
 		switch {
 		case err != nil:
 			return err
 		case d.IsDir():
 			return SyncDir(p)
-		case d.Type().IsRegular():
+		case files && d.Type().IsRegular():
 			return syncIfOwn(p)
 		}
 		return nil

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -70,16 +69,7 @@ func (l *launcher) self() string {
 	return l.Exe
 }
 
-func (l *launcher) environWithout(keys ...string) []string {
-	out := make([]string, 0, len(l.Env))
-	for _, kv := range l.Env {
-		k, _, _ := strings.Cut(kv, "=")
-		if !slices.Contains(keys, k) {
-			out = append(out, kv)
-		}
-	}
-	return out
-}
+func (l *launcher) environWithout(keys ...string) []string { return warm.EnvWithout(l.Env, keys...) }
 
 // compileMode runs the two steps of background byte-compilation.
 func (l *launcher) compileMode(mode string) int {

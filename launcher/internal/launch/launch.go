@@ -42,10 +42,10 @@ func Main() int {
 		fmt.Fprintf(os.Stderr, "rules_pex: %v\n", err)
 		return ExitError
 	}
-	if mode := l.getenv(compileEnv); mode != "" {
+	if mode := l.Getenv(compileEnv); mode != "" {
 		return l.compileMode(mode)
 	}
-	if tool := l.getenv("PEX_TOOLS"); truthy(tool) {
+	if tool := l.Getenv("PEX_TOOLS"); truthy(tool) {
 		return l.tools(os.Stdout)
 	}
 	err = l.run()
@@ -61,20 +61,15 @@ type launcher struct {
 	errw io.Writer
 }
 
-// statExe stats the archive once per run.
-func (l *launcher) statExe() (os.FileInfo, error) { return l.Stat() }
-
 func newLauncher(argv, env []string, errw io.Writer) (*launcher, error) {
 	s, err := warm.NewStart(argv, env)
 	if err != nil {
 		return nil, err
 	}
 	l := &launcher{Start: s, errw: errw}
-	l.log = newLogger(truthy(l.getenv("PEX_VERBOSE")), errw)
+	l.log = newLogger(truthy(l.Getenv("PEX_VERBOSE")), errw)
 	return l, nil
 }
-
-func (l *launcher) getenv(k string) string { return l.Vars[k] }
 
 func truthy(v string) bool { return warm.Truthy(v) }
 
@@ -84,26 +79,26 @@ var errStale = errors.New("environment no longer in the cache")
 
 // run starts the application; it returns only on failure.
 func (l *launcher) run() error {
-	if m := l.getenv("PEX_MODULE"); m != "" && !truthy(l.getenv("PEX_INTERPRETER")) {
+	if m := l.Getenv("PEX_MODULE"); m != "" && !truthy(l.Getenv("PEX_INTERPRETER")) {
 		// The boot module would import it as given: " m" or "m:f()" would
 		// fail there with a misleading message or a traceback.
 		if _, err := layout.ParseEntryPoint(m); err != nil {
 			return fmt.Errorf("PEX_MODULE %q: %v; set it to MODULE or MODULE:FUNC", m, err)
 		}
 	}
-	fi, err := l.statExe()
+	fi, err := l.Stat()
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", l.Exe, err)
 	}
 	if !fi.Mode().IsRegular() {
 		return &regfile.NotRegularError{Path: l.Exe, Mode: fi.Mode()}
 	}
-	selection := l.selectionKey()
-	idKey := identityKey(l.Exe, fileIdentity(fi), selection)
+	selection := l.SelectionKey()
+	idKey := warm.IdentityKey(l.Exe, fileIdentity(fi), selection)
 	l.log.printf("archive %s (%d bytes)", l.Exe, fi.Size())
 
 	// Warm start: a plan for this very file.
-	if base := cache.Preferred(l.getenv); base != "" {
+	if base := cache.Preferred(l.Getenv); base != "" {
 		if err := l.tryPlan(cache.At(base), idKey); !errors.Is(err, errNoPlan) {
 			return err
 		}
@@ -124,7 +119,7 @@ func (l *launcher) run() error {
 	}
 	l.log.printf("manifest read: pex_hash %s", m.PexHash)
 
-	root, warning, err := cache.Open(l.getenv)
+	root, warning, err := cache.Open(l.Getenv)
 	if err != nil {
 		return err
 	}
@@ -138,15 +133,15 @@ func (l *launcher) run() error {
 		}
 	}
 	// A plan for the same application elsewhere (a copy, a rebuild).
-	contentKey := contentKey(m.PexHash, selection)
-	if p := loadPlan(root, contentKey, l.log); p != nil {
+	appKey := warm.ContentKey(m.PexHash, selection)
+	if p := loadPlan(root, appKey, l.log); p != nil {
 		savePlan(root, idKey, p)
 		if err := l.execPlan(p); !errors.Is(err, errStale) {
 			return err
 		}
 	}
 	for attempt := 0; ; attempt++ {
-		p, err := l.planOnce(root, m, contentKey)
+		p, err := l.planOnce(root, m, appKey)
 		if err != nil {
 			return err
 		}
@@ -204,8 +199,6 @@ func (l *launcher) planOnce(root *cache.Root, m *layout.Manifest, key string) (*
 	l.log.printf("environment ready in %v", time.Since(start).Round(time.Microsecond))
 	return p, nil
 }
-
-func (l *launcher) selectionKey() string { return l.SelectionKey() }
 
 // logger prints PEX_VERBOSE messages with the time since start.
 type logger struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/rules-pex/rules_pex/launcher/internal/cache"
 	"github.com/rules-pex/rules_pex/launcher/internal/interp"
 	"github.com/rules-pex/rules_pex/launcher/internal/venv"
+	"github.com/rules-pex/rules_pex/launcher/internal/warm"
 )
 
 func testLauncher(t *testing.T, argv, env []string) *launcher {
@@ -136,20 +137,20 @@ func TestPlans(t *testing.T) {
 	if loadPlan(root, "k", nil) != nil {
 		t.Error("a plan whose interpreter was rewritten with the same size and mtime is still used")
 	}
-	os.WriteFile(planPath(root, "k"), bytes.Replace(encodePlan(p), []byte(planMagic+strconv.Itoa(planFormat)), []byte(planMagic+"2"), 1), 0o644)
+	os.WriteFile(planPath(root, "k"), bytes.Replace(warm.EncodePlan(p), []byte(warm.PlanMagic+strconv.Itoa(warm.PlanFormat)), []byte(warm.PlanMagic+"2"), 1), 0o644)
 	if loadPlan(root, "k", nil) != nil {
 		t.Error("a plan of another format is used")
 	}
 	// Keys depend on every input.
 	id := interp.FileID{Dev: 1, Ino: 2, Size: 3, Mtime: 4, Ctime: 5}
 	keys := map[string]bool{
-		identityKey("/a", id, "s"):                                                         true,
-		identityKey("/b", id, "s"):                                                         true,
-		identityKey("/a", interp.FileID{Dev: 1, Ino: 3}, "s"):                              true,
-		identityKey("/a", interp.FileID{Dev: 1, Ino: 2, Size: 3, Mtime: 4, Ctime: 6}, "s"): true,
-		identityKey("/a", id, "t"):                                                         true,
-		contentKey("h", "s"):                                                               true,
-		contentKey("h", "t"):                                                               true,
+		warm.IdentityKey("/a", id, "s"):                                                         true,
+		warm.IdentityKey("/b", id, "s"):                                                         true,
+		warm.IdentityKey("/a", interp.FileID{Dev: 1, Ino: 3}, "s"):                              true,
+		warm.IdentityKey("/a", interp.FileID{Dev: 1, Ino: 2, Size: 3, Mtime: 4, Ctime: 6}, "s"): true,
+		warm.IdentityKey("/a", id, "t"):                                                         true,
+		warm.ContentKey("h", "s"):                                                               true,
+		warm.ContentKey("h", "t"):                                                               true,
 	}
 	if len(keys) != 7 {
 		t.Errorf("keys collide: %v", keys)
@@ -157,18 +158,18 @@ func TestPlans(t *testing.T) {
 }
 
 func TestSelectionKey(t *testing.T) {
-	a := testLauncher(t, nil, []string{"PATH=/bin", "PEX_PYTHON=x"}).selectionKey()
-	b := testLauncher(t, nil, []string{"PATH=/bin", "PEX_PYTHON_PATH=x"}).selectionKey()
-	c := testLauncher(t, nil, []string{"PATH=/bin", "PEX_PYTHON=x", "UNRELATED=1"}).selectionKey()
+	a := testLauncher(t, nil, []string{"PATH=/bin", "PEX_PYTHON=x"}).SelectionKey()
+	b := testLauncher(t, nil, []string{"PATH=/bin", "PEX_PYTHON_PATH=x"}).SelectionKey()
+	c := testLauncher(t, nil, []string{"PATH=/bin", "PEX_PYTHON=x", "UNRELATED=1"}).SelectionKey()
 	if a == b || a != c {
 		t.Errorf("selection keys: %q %q %q", a, b, c)
 	}
 	// A relative entry depends on the working directory.
 	wd, _ := os.Getwd()
-	if k := testLauncher(t, nil, []string{"PATH=bin:/usr/bin"}).selectionKey(); !strings.Contains(k, "cwd="+wd) {
+	if k := testLauncher(t, nil, []string{"PATH=bin:/usr/bin"}).SelectionKey(); !strings.Contains(k, "cwd="+wd) {
 		t.Errorf("relative PATH: key %q lacks the working directory", k)
 	}
-	if k := testLauncher(t, nil, []string{"PATH=/bin", "PEX_PYTHON=python3"}).selectionKey(); strings.Contains(k, "cwd=") {
+	if k := testLauncher(t, nil, []string{"PATH=/bin", "PEX_PYTHON=python3"}).SelectionKey(); strings.Contains(k, "cwd=") {
 		t.Errorf("a PEX_PYTHON name is not relative: key %q", k)
 	}
 }
@@ -179,7 +180,7 @@ func TestPlanRoundTrip(t *testing.T) {
 		Env:     map[string]string{"A": "1", "B C": "line\nbreak \"quoted\"", "EMPTY": ""},
 		Watches: []interp.Watch{{Path: "/usr/bin", ID: interp.FileID{Dev: 1, Ino: 2, Mtime: -3, Ctime: 4, Dir: true}}, {Path: "/gone"}},
 	}
-	got, err := decodePlan(encodePlan(p))
+	got, err := warm.DecodePlan(warm.EncodePlan(p))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,22 +191,22 @@ func TestPlanRoundTrip(t *testing.T) {
 		"rules_pex plan 3\nvenv \"/v\"\nbogus x\n", "rules_pex plan 3\nvenv \"/v\"\nenv \"A\"\n",
 		"rules_pex plan 2\nvenv \"/v\"\n",                           // an older format
 		"rules_pex plan 3\nvenv \"/v\"\nwatch 1 2 3 4 0 \"/p\"\n"} { // a watch of format 2: no ctime
-		if _, err := decodePlan([]byte(bad)); err == nil {
-			t.Errorf("decodePlan(%q) accepted", bad)
+		if _, err := warm.DecodePlan([]byte(bad)); err == nil {
+			t.Errorf("warm.DecodePlan(%q) accepted", bad)
 		}
 	}
 }
 
 func FuzzDecodePlan(f *testing.F) {
-	f.Add(encodePlan(&Plan{PexHash: "h", Venv: "/v", Env: map[string]string{"K": "V"}, Watches: []interp.Watch{{Path: "/p", ID: interp.FileID{Dev: 1}}}}))
+	f.Add(warm.EncodePlan(&Plan{PexHash: "h", Venv: "/v", Env: map[string]string{"K": "V"}, Watches: []interp.Watch{{Path: "/p", ID: interp.FileID{Dev: 1}}}}))
 	f.Add([]byte("rules_pex plan 3\nvenv \"\\x00\"\n"))
 	f.Add([]byte("rules_pex plan 3\nvenv \"/v\"\nwatch -1 0 0 0 0 0 \"/p\"\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := decodePlan(data)
+		p, err := warm.DecodePlan(data)
 		if err != nil {
 			return
 		}
-		again, err := decodePlan(encodePlan(p))
+		again, err := warm.DecodePlan(warm.EncodePlan(p))
 		if err != nil || !reflect.DeepEqual(again, p) {
 			t.Fatalf("re-encoded plan differs: %v\n%+v\n%+v", err, p, again)
 		}

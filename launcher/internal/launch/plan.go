@@ -7,28 +7,12 @@ import (
 	"github.com/rules-pex/rules_pex/internal/atomicfile"
 	"github.com/rules-pex/rules_pex/internal/regfile"
 	"github.com/rules-pex/rules_pex/launcher/internal/cache"
-	"github.com/rules-pex/rules_pex/launcher/internal/interp"
 	"github.com/rules-pex/rules_pex/launcher/internal/warm"
 )
 
 // The plan file, its format and its keys are package warm's: the first
-// stage reads plans too.
+// stage reads plans too. Here: where plans are stored, with logging.
 type Plan = warm.Plan
-
-const (
-	planFormat = warm.PlanFormat
-	planMagic  = warm.PlanMagic
-)
-
-var errPlanSyntax = warm.ErrPlanSyntax
-
-func encodePlan(p *Plan) []byte                   { return warm.EncodePlan(p) }
-func decodePlan(data []byte) (*Plan, error)       { return warm.DecodePlan(data) }
-func contentKey(pexHash, selection string) string { return warm.ContentKey(pexHash, selection) }
-
-func identityKey(exe string, id interp.FileID, selection string) string {
-	return warm.IdentityKey(exe, id, selection)
-}
 
 func planPath(root *cache.Root, key string) string {
 	return root.Path(cache.Plans, key)
@@ -46,7 +30,7 @@ func loadPlan(root *cache.Root, key string, log *logger) *Plan {
 		log.printf("plan %s: %v; ignored", key, err)
 	case errors.Is(err, warm.PlanStale):
 		log.printf("plan %s is stale: %v", key, err)
-	case errors.Is(err, errPlanSyntax):
+	case errors.Is(err, warm.ErrPlanSyntax):
 		log.printf("plan %s: %v", key, err)
 	}
 	return nil
@@ -58,6 +42,6 @@ func savePlan(root *cache.Root, key string, p *Plan) {
 	if os.MkdirAll(root.Path(cache.Plans, ""), 0o755) == nil {
 		path := planPath(root, key)
 		regfile.ClearDir(path) // else every start of the app would stay cold
-		atomicfile.WriteFile(path, encodePlan(p), 0o644)
+		atomicfile.WriteFile(path, warm.EncodePlan(p), 0o644)
 	}
 }

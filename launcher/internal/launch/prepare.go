@@ -46,11 +46,11 @@ func (l *launcher) choose(root *cache.Root, m *layout.Manifest) (*selection, err
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", layout.ErrManifest, err)
 	}
-	timeout, err := probeTimeout(l.getenv("PEX_PROBE_TIMEOUT"))
+	timeout, err := probeTimeout(l.Getenv("PEX_PROBE_TIMEOUT"))
 	if err != nil {
 		return nil, err
 	}
-	search := interp.Discover(l.getenv)
+	search := interp.Discover(l.Getenv)
 	l.log.printf("interpreter candidates from %s: %s", search.Source, strings.Join(search.Candidates, " "))
 	pc := &interp.ProbeCache{Timeout: timeout}
 	if root != nil {
@@ -109,7 +109,7 @@ func probeTimeout(v string) (time.Duration, error) {
 
 // inherit returns the inherit_path mode: PEX_INHERIT_PATH, else the manifest's.
 func (l *launcher) inherit(m *layout.Manifest) (layout.InheritPath, error) {
-	v, err := layout.ParseInheritPathEnv(l.getenv("PEX_INHERIT_PATH"))
+	v, err := layout.ParseInheritPathEnv(l.Getenv("PEX_INHERIT_PATH"))
 	switch {
 	case err != nil:
 		return "", fmt.Errorf("PEX_INHERIT_PATH=%v", err)

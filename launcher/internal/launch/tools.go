@@ -143,7 +143,7 @@ func (l *launcher) manifest() ([]byte, *layout.Manifest, error) {
 
 // openRoot opens the cache root, printing the fallback warning.
 func (l *launcher) openRoot() (*cache.Root, error) {
-	root, warning, err := cache.Open(l.getenv)
+	root, warning, err := cache.Open(l.Getenv)
 	if err != nil {
 		return nil, err
 	}

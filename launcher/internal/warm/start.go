@@ -3,6 +3,7 @@ package warm
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -90,6 +91,20 @@ func NewStart(argv, env []string) (*Start, error) {
 		}
 	}
 	return s, nil
+}
+
+// Getenv returns the value of the variable k (its first definition).
+func (s *Start) Getenv(k string) string { return s.Vars[k] }
+
+// EnvWithout returns env without the variables named keys.
+func EnvWithout(env []string, keys ...string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if k, _, _ := strings.Cut(kv, "="); !slices.Contains(keys, k) {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // Stat stats the archive once per start: naming sys.argv[0] and keying the
