@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import zipfile
@@ -145,11 +146,16 @@ def test_smallest_case_end_to_end(tmp_path):
         assert res[tool]["error"] is None, res[tool]["error"]
         assert len(res[tool]["warm"]) == 3 and len(res[tool]["cold"]) == 2
         assert all(s["wall"] > 0 and s["rss_kb"] > 1000 for s in res[tool]["warm"] + res[tool]["cold"])
-    # Builds under half a second (the packer's, cp's) get four times the rounds.
+    # Builds whose first two rounds took under half a second get four times
+    # the rounds; the others keep two. The packer's and cp's are always fast;
+    # venv's and zipapp's are near the line on some machines, so each is held
+    # to the rule by its own first rounds.
     for tool in ("rules_pex", "rules_pex-checked", "cp"):
         assert len(res[tool]["build"]) == 8
-    assert len(res["venv"]["build"]) == 2
-    assert len(res["zipapp"]["build"]) in (2, 8)
+    for tool in ("rules_pex", "rules_pex-checked", "cp", "venv", "zipapp"):
+        builds = res[tool]["build"]
+        fast = statistics.median(s["wall"] for s in builds[:2]) < bench.FAST_BUILD
+        assert len(builds) == (8 if fast else 2), (tool, builds)
     # The archive is what the report says it is, and --checked-wheel wrote the same bytes.
     archive = tmp_path / "work" / "out" / "trivial.rules_pex"
     assert res["rules_pex"]["size"] == archive.stat().st_size
