@@ -43,10 +43,17 @@ func compilers(root string) []int {
 // waitCompilers waits until the world's background compilers are done.
 func (w *world) waitCompilers() {
 	w.t.Helper()
+	waitCompilers(w.t, w.root)
+}
+
+// waitCompilers waits until the background compilers of the cache root are
+// done.
+func waitCompilers(t testing.TB, root string) {
+	t.Helper()
 	deadline := time.Now().Add(3 * time.Minute)
-	for len(compilers(w.root)) > 0 {
+	for len(compilers(root)) > 0 {
 		if time.Now().After(deadline) {
-			w.t.Fatalf("byte-compilers still running after 3 minutes: %v", compilers(w.root))
+			t.Fatalf("byte-compilers still running after 3 minutes: %v", compilers(root))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -267,6 +267,9 @@ def run():
 	if out, stderr, err := run("PEX_TOOLS=1"); err == nil {
 		t.Errorf("PEX_TOOLS=1 without a tool succeeded: %s%s", out, stderr)
 	}
+	// A byte-compiler still at work holds its environment (and so its
+	// trees) as a running application does: prune would keep them.
+	waitCompilers(t, root)
 	cmd := exec.Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", exe, "cache", "prune", "--older-than", "0s")
 	cmd.Env = []string{"PATH=/usr/bin:/bin", "PEX_PYTHON=" + cpython, "PEX_ROOT=" + root, "HOME=" + base, "TMPDIR=" + base, "PEX_TOOLS=1"}
 	if out, err := cmd.CombinedOutput(); err != nil {
