@@ -1,6 +1,9 @@
 package launcher_test
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,13 +21,7 @@ import (
 // kind of stale plan; each time the application runs with its arguments.
 // (launcherBin is the two-stage launcher, as scripts/build-launcher builds it.)
 func TestFirstStage(t *testing.T) {
-	dir := t.TempDir()
-	archive := filepath.Join(dir, "app")
-	src := writeApp(t, argvApp, "show.py")
-	if b, err := exec.Command(packerBin, "build", "-o", archive, "--launcher", launcherBin,
-		"--source", "show.py="+src, "--main", "show.py").CombinedOutput(); err != nil {
-		t.Fatalf("packer: %v\n%s", err, b)
-	}
+	archive := pack(t, argvApp, "--main", "show.py")
 	w := newWorld(t, cpython)
 	want := archive + " " + archive + " False ['a', 'b c']\n"
 	run := func(what string) {
@@ -144,5 +141,100 @@ func TestFirstStage(t *testing.T) {
 	// PEX_VERBOSE is the full launcher's: the trace is complete.
 	if r := w.run(archive, []string{"PEX_VERBOSE=1"}); r.code != 0 || !strings.Contains(r.stderr, "plan ") || !fullUsed() {
 		t.Errorf("PEX_VERBOSE=1: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// A full launcher damaged in the cache (its bytes, its mode) is copied out
+// again, whole, by the next start that needs it; cache verify checks every
+// launcher against its name (the FNV-128a of a full launcher, the SHA-256
+// of a universal file's) and removes the damaged ones, opening nothing but
+// regular files, and leaves files the cache did not name alone.
+func TestDamagedFullLauncher(t *testing.T) {
+	archive := pack(t, argvApp, "--main", "show.py")
+	w := newWorld(t, cpython)
+	want := archive + " " + archive + " False ['a']\n"
+	if got := w.ok(archive, nil, "a"); got != want {
+		t.Fatalf("cold: printed %q, want %q", got, want)
+	}
+	launchers := filepath.Join(w.root, "v2", "launchers")
+	entries, _ := os.ReadDir(launchers)
+	if len(entries) != 1 {
+		t.Fatalf("launchers %v", entries)
+	}
+	current := filepath.Join(launchers, entries[0].Name())
+	good, err := os.ReadFile(current)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(current); fi.Mode().Perm() != 0o555 {
+		t.Errorf("the full launcher in the cache has mode %v, want read-only 0555", fi.Mode().Perm())
+	}
+	for _, c := range []struct {
+		name   string
+		damage func()
+	}{
+		{"its bytes (same size)", func() {
+			os.WriteFile(current, make([]byte, len(good)), 0o555)
+		}},
+		{"its mode", func() { os.Chmod(current, 0o444) }},
+		{"cut short", func() { os.Truncate(current, int64(len(good)/2)) }},
+	} {
+		c.damage()
+		// PEX_VERBOSE=1 always hands over to the full launcher.
+		r := w.run(archive, []string{"PEX_VERBOSE=1"}, "a")
+		if r.code != 0 || r.stdout != want {
+			t.Errorf("damaged %s: exit %d, stdout %q\nstderr:\n%s", c.name, r.code, r.stdout, r.stderr)
+		}
+		b, _ := os.ReadFile(current)
+		fi, _ := os.Stat(current)
+		if !bytes.Equal(b, good) || fi.Mode().Perm() != 0o555 {
+			t.Errorf("damaged %s: the full launcher was not copied out again (%d bytes, mode %v)", c.name, len(b), fi.Mode().Perm())
+		}
+	}
+
+	// cache verify: the current launcher is sound; others named by an
+	// FNV-128a or a SHA-256 are not, nor is a named pipe; "notes" is not
+	// named by any digest.
+	sum := sha256.Sum256([]byte("a universal file's launcher"))
+	universal := filepath.Join(launchers, hex.EncodeToString(sum[:]))
+	os.WriteFile(universal, []byte("a universal file's launcher"), 0o555)
+	damaged := map[string]string{
+		filepath.Join(launchers, strings.Repeat("0", 32)): "content does not match its digest",
+		filepath.Join(launchers, strings.Repeat("1", 64)): "content does not match its digest",
+		filepath.Join(launchers, strings.Repeat("f", 32)): "not a regular file",
+	}
+	for p, why := range damaged {
+		if why == "not a regular file" {
+			if err := syscall.Mkfifo(p, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			os.WriteFile(p, []byte("an older launcher, damaged"), 0o555)
+		}
+	}
+	notes := filepath.Join(launchers, "notes")
+	os.WriteFile(notes, []byte("not the cache's"), 0o644)
+	r := w.runWithin(time.Minute, archive, []string{"PEX_TOOLS=1"}, "cache", "verify")
+	if r.code != 3 || !strings.Contains(r.stdout, "verified 1 trees, 5 launchers and 1 environments") {
+		t.Errorf("cache verify: exit %d, want 3\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for p, why := range damaged {
+		if !strings.Contains(r.stdout, "launchers/"+filepath.Base(p)+": "+why) {
+			t.Errorf("cache verify did not say %s is damaged (%s):\n%s", filepath.Base(p), why, r.stdout)
+		}
+		if _, err := os.Lstat(p); err == nil {
+			t.Errorf("the damaged %s is still there", filepath.Base(p))
+		}
+	}
+	for _, p := range []string{current, universal, notes} {
+		if strings.Contains(r.stdout, filepath.Base(p)) {
+			t.Errorf("cache verify reported the sound %s:\n%s", filepath.Base(p), r.stdout)
+		}
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("cache verify removed %s: %v", filepath.Base(p), err)
+		}
+	}
+	if got := w.ok(archive, nil, "a"); got != want {
+		t.Errorf("after cache verify: printed %q, want %q", got, want)
 	}
 }

@@ -120,40 +120,61 @@ func execFull(s *warm.Start) error {
 	if err != nil {
 		return errors.New(s.Exe + " is not a runnable archive: its launcher " + self + " has no full launcher after its first stage (" + err.Error() + ")")
 	}
-	path, err := fullLauncher(s, f, h, offset)
+	roots := []string{warm.PreferredRoot(s.Getenv), warm.FallbackBase()}
+	path, used, err := fullLauncher(f, h, offset, roots, false)
 	if err != nil {
 		return err
 	}
 	env := append(warm.EnvWithout(s.Env, warm.ArchiveEnv, warm.ArgvEnv), warm.ArchiveEnv+"="+s.Exe, warm.ArgvEnv+"="+s.Argv0)
-	argv := append([]string{path}, s.Args...)
-	now := time.Now()
-	os.Chtimes(path, now, now) // its last use, for pruning
-	err = syscall.Exec(path, argv, env)
-	if errors.Is(err, syscall.ENOENT) {
-		// Pruned between the check and the exec: copy it out again.
-		if path, err = fullLauncher(s, f, h, offset); err != nil {
+	run := func() error {
+		now := time.Now()
+		os.Chtimes(path, now, now) // its last use, for pruning
+		return syscall.Exec(path, append([]string{path}, s.Args...), env)
+	}
+	err = run()
+	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ENOEXEC) || errors.Is(err, syscall.EACCES) {
+		// Pruned between the check and the exec, or damaged (not an
+		// executable, or its mode lost): copy it out again, over it.
+		var again int
+		if path, again, err = fullLauncher(f, h, offset, roots[used:], true); err != nil {
 			return err
 		}
-		err = syscall.Exec(path, argv, env)
+		used += again
+		err = run()
+	}
+	if errors.Is(err, syscall.EACCES) && used+1 < len(roots) {
+		// The root's file system does not let programs run (mounted
+		// noexec): the next root's may.
+		var again int
+		if path, again, err = fullLauncher(f, h, offset, roots[used+1:], false); err != nil {
+			return err
+		}
+		used += 1 + again
+		err = run()
+	}
+	if errors.Is(err, syscall.EACCES) {
+		return errors.New("executing the full launcher " + path + ": " + err.Error() +
+			" (is its file system mounted noexec?); set PEX_ROOT to a directory where programs may run")
 	}
 	return errors.New("executing the full launcher " + path + ": " + err.Error())
 }
 
-// fullLauncher returns the path of the full launcher in the cache, copying
-// it there first if it is missing: into the preferred root, else into the
-// private fallback root.
-func fullLauncher(s *warm.Start, f *os.File, h launcherfile.Header, offset int64) (string, error) {
+// fullLauncher returns the path of the full launcher in the first cache
+// root of roots that has it or can take it, copying it there first if it
+// is missing (or, again, if the copy there is damaged), and the index of
+// that root. The private fallback root is made if it is missing.
+func fullLauncher(f *os.File, h launcherfile.Header, offset int64, roots []string, damaged bool) (string, int, error) {
 	name := warm.Hex(h.Digest[:])
 	fallback := warm.FallbackBase()
 	var firstErr error
-	for _, base := range []string{warm.PreferredRoot(s.Getenv), fallback} {
+	for i, base := range roots {
 		if base == "" {
 			continue
 		}
 		dir := filepath.Join(base, warm.CacheVersion, warm.LaunchersDir)
 		path := filepath.Join(dir, name)
-		if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == h.Size {
-			return path, nil
+		if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == h.Size && !damaged {
+			return path, i, nil
 		}
 		if base == fallback {
 			if err := os.Mkdir(base, 0o700); err != nil && !errors.Is(err, os.ErrExist) || !warm.PrivateDir(base) {
@@ -165,10 +186,10 @@ func fullLauncher(s *warm.Start, f *os.File, h launcherfile.Header, offset int64
 		}
 		err := copyOut(f, h, offset, dir, path)
 		if err == nil {
-			return path, nil
+			return path, i, nil
 		}
 		if _, ok := err.(*notRunnable); ok {
-			return "", err
+			return "", 0, err
 		}
 		if firstErr == nil {
 			firstErr = err
@@ -177,12 +198,13 @@ func fullLauncher(s *warm.Start, f *os.File, h launcherfile.Header, offset int64
 	if firstErr == nil {
 		firstErr = errors.New("no cache root: PEX_ROOT and HOME are unset")
 	}
-	return "", errors.New("could not copy the full launcher into the cache: " + firstErr.Error() + "; set PEX_ROOT to a writable directory")
+	return "", 0, errors.New("could not copy the full launcher into the cache: " + firstErr.Error() + "; set PEX_ROOT to a writable directory")
 }
 
 // copyOut writes the full launcher to path: inflated into a temporary file
-// of dir, checked against its digest, then renamed into place, so that
-// path is complete or absent.
+// of dir, checked against its digest, made durable, then renamed into
+// place, so that path is complete or absent, even after a machine crash.
+// It is read-only, as every file of the cache's trees is.
 func copyOut(f *os.File, h launcherfile.Header, offset int64, dir, path string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -196,7 +218,10 @@ func copyOut(f *os.File, h launcherfile.Header, offset int64, dir, path string) 
 		err = &notRunnable{f.Name() + " is not a runnable archive: it is cut short or damaged: " + err.Error()}
 	}
 	if err == nil {
-		err = tmp.Chmod(0o755)
+		err = tmp.Chmod(0o555)
+	}
+	if err == nil {
+		err = tmp.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr

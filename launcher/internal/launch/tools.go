@@ -34,9 +34,9 @@ tools:
   cache info                        print the cache's location and entries as JSON
   cache prune --older-than DURATION remove entries unused for DURATION (e.g. 30d, 12h);
                                     entries in use are never removed
-  cache verify                      check every tree against its hash and every environment
-                                    for what it needs, and repair what is damaged: one line
-                                    per problem, then a summary
+  cache verify                      check every tree and launcher against its hash and every
+                                    environment for what it needs, and repair what is
+                                    damaged: one line per problem, then a summary
 
 exit codes: 0 success (cache verify: nothing was damaged), 1 error (cache verify:
 damage is left, e.g. an environment in use), 2 usage, 3 cache verify found

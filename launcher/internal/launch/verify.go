@@ -5,12 +5,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/fnv"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/rules-pex/rules_pex/internal/layout"
 	"github.com/rules-pex/rules_pex/launcher/internal/cache"
@@ -154,8 +157,13 @@ func (l *launcher) toolVerify(out io.Writer, fail func(error) int) int {
 		rep.problem(true, "%s: %s: removed it (rebuilt on its application's next run)", what, reason)
 	}
 
-	fmt.Fprintf(out, "verified %d trees and %d environments in %s: %d problems, %d left unrepaired\n",
-		ntrees, len(venvs), root.Dir, rep.problems, rep.unrepaired)
+	nlaunchers, err := verifyLaunchers(root, rep)
+	if err != nil {
+		return fail(err)
+	}
+
+	fmt.Fprintf(out, "verified %d trees, %d launchers and %d environments in %s: %d problems, %d left unrepaired\n",
+		ntrees, nlaunchers, len(venvs), root.Dir, rep.problems, rep.unrepaired)
 	switch {
 	case rep.unrepaired > 0:
 		return ExitError
@@ -357,4 +365,71 @@ func venvDamage(dir string, removed map[string]bool) string {
 // relEntry names the entry at dir by its kind and key: "wheels/<hash>".
 func relEntry(dir string) string {
 	return filepath.Base(filepath.Dir(dir)) + "/" + filepath.Base(dir)
+}
+
+// verifyLaunchers checks every launcher copied into the cache against its
+// name, the digest of its content: the FNV-128a of a two-stage launcher's
+// full launcher (32 hex digits) or the SHA-256 of a universal file's
+// launcher (64). A damaged one is removed: the next start copies it out of
+// its file again (a process already running it keeps its own copy open). A
+// file named otherwise is not the cache's and is left alone.
+func verifyLaunchers(root *cache.Root, rep *verifyReport) (int, error) {
+	entries, err := root.Entries(cache.Launchers)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		name := filepath.Base(e.Path)
+		var h hash.Hash
+		switch {
+		case len(name) == 32 && isHex(name):
+			h = fnv.New128a()
+		case len(name) == 64 && isHex(name):
+			h = sha256.New()
+		default:
+			continue
+		}
+		n++
+		what := cache.Launchers + "/" + name
+		reason := ""
+		// Never opened unless it is a regular file (a named pipe would
+		// block the open), and then without following a link.
+		fi, err := os.Lstat(e.Path)
+		if err == nil && !fi.Mode().IsRegular() {
+			reason = "not a regular file"
+		} else if err == nil {
+			var f *os.File
+			if f, err = os.OpenFile(e.Path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0); err == nil {
+				_, err = io.Copy(h, f)
+				f.Close()
+			}
+		}
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			continue // pruned meanwhile
+		case err != nil:
+			reason = "unreadable: " + err.Error()
+		case reason == "" && hex.EncodeToString(h.Sum(nil)) != name:
+			reason = "content does not match its digest (its name)"
+		}
+		if reason == "" {
+			continue
+		}
+		if err := os.Remove(e.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			rep.problem(false, "%s: %s; cannot remove it: %v", what, reason, err)
+			continue
+		}
+		rep.problem(true, "%s: %s: removed it (its file copies it out again on its next start)", what, reason)
+	}
+	return n, nil
+}
+
+func isHex(s string) bool {
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
