@@ -238,3 +238,39 @@ func TestDamagedFullLauncher(t *testing.T) {
 		t.Errorf("after cache verify: printed %q, want %q", got, want)
 	}
 }
+
+// A cache root on a file system mounted noexec: the full launcher cannot
+// run from it, so the first stage copies it into the private fallback root
+// ($TMPDIR/rules_pex-<uid>) and runs it from there; the application starts
+// cold, warm and with PEX_VERBOSE. With the fallback root noexec too, the
+// launcher says so in one line and exits 1. (The tests run as root, which
+// may mount a tmpfs.)
+func TestFullLauncherOnNoexec(t *testing.T) {
+	mnt := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "noexec", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Fatalf("mounting a noexec tmpfs: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", mnt).Run() })
+	archive := pack(t, argvApp, "--main", "show.py")
+	w := newWorld(t, cpython)
+	root := filepath.Join(mnt, "root")
+	want := archive + " " + archive + " False ['a']\n"
+	for _, start := range []string{"cold", "warm", "PEX_VERBOSE=1"} {
+		env := []string{"PEX_ROOT=" + root}
+		if start == "PEX_VERBOSE=1" {
+			env = append(env, start)
+		}
+		if got := w.ok(archive, env, "a"); got != want {
+			t.Errorf("%s start with PEX_ROOT on a noexec file system: printed %q, want %q", start, got, want)
+		}
+		waitCompilers(t, root)
+	}
+	fallback := filepath.Join(w.tmp, "rules_pex-"+strconv.Itoa(os.Getuid()), "v2", "launchers")
+	if entries, _ := os.ReadDir(fallback); len(entries) != 1 {
+		t.Errorf("the fallback root's launchers: %v, want the full launcher", entries)
+	}
+	r := w.run(archive, []string{"PEX_ROOT=" + root, "TMPDIR=" + mnt, "PEX_VERBOSE=1"}, "a")
+	if r.code != 1 || !strings.Contains(r.stderr, "mounted noexec?") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("with no root where programs may run: exit %d, want 1 and one line\nstderr:\n%s", r.code, r.stderr)
+	}
+}

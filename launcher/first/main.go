@@ -121,7 +121,7 @@ func execFull(s *warm.Start) error {
 		return errors.New(s.Exe + " is not a runnable archive: its launcher " + self + " has no full launcher after its first stage (" + err.Error() + ")")
 	}
 	roots := []string{warm.PreferredRoot(s.Getenv), warm.FallbackBase()}
-	path, used, err := fullLauncher(f, h, offset, roots, false)
+	path, used, copied, err := fullLauncher(f, h, offset, roots, false)
 	if err != nil {
 		return err
 	}
@@ -132,11 +132,11 @@ func execFull(s *warm.Start) error {
 		return syscall.Exec(path, append([]string{path}, s.Args...), env)
 	}
 	err = run()
-	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ENOEXEC) || errors.Is(err, syscall.EACCES) {
+	if errors.Is(err, syscall.ENOENT) || !copied && (errors.Is(err, syscall.ENOEXEC) || errors.Is(err, syscall.EACCES)) {
 		// Pruned between the check and the exec, or damaged (not an
 		// executable, or its mode lost): copy it out again, over it.
 		var again int
-		if path, again, err = fullLauncher(f, h, offset, roots[used:], true); err != nil {
+		if path, again, _, err = fullLauncher(f, h, offset, roots[used:], true); err != nil {
 			return err
 		}
 		used += again
@@ -146,7 +146,7 @@ func execFull(s *warm.Start) error {
 		// The root's file system does not let programs run (mounted
 		// noexec): the next root's may.
 		var again int
-		if path, again, err = fullLauncher(f, h, offset, roots[used+1:], false); err != nil {
+		if path, again, _, err = fullLauncher(f, h, offset, roots[used+1:], false); err != nil {
 			return err
 		}
 		used += 1 + again
@@ -161,9 +161,10 @@ func execFull(s *warm.Start) error {
 
 // fullLauncher returns the path of the full launcher in the first cache
 // root of roots that has it or can take it, copying it there first if it
-// is missing (or, again, if the copy there is damaged), and the index of
-// that root. The private fallback root is made if it is missing.
-func fullLauncher(f *os.File, h launcherfile.Header, offset int64, roots []string, damaged bool) (string, int, error) {
+// is missing (or, again, if the copy there is damaged), the index of that
+// root, and whether it copied it. The private fallback root is made if it
+// is missing.
+func fullLauncher(f *os.File, h launcherfile.Header, offset int64, roots []string, damaged bool) (string, int, bool, error) {
 	name := warm.Hex(h.Digest[:])
 	fallback := warm.FallbackBase()
 	var firstErr error
@@ -174,7 +175,7 @@ func fullLauncher(f *os.File, h launcherfile.Header, offset int64, roots []strin
 		dir := filepath.Join(base, warm.CacheVersion, warm.LaunchersDir)
 		path := filepath.Join(dir, name)
 		if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == h.Size && !damaged {
-			return path, i, nil
+			return path, i, false, nil
 		}
 		if base == fallback {
 			if err := os.Mkdir(base, 0o700); err != nil && !errors.Is(err, os.ErrExist) || !warm.PrivateDir(base) {
@@ -186,10 +187,10 @@ func fullLauncher(f *os.File, h launcherfile.Header, offset int64, roots []strin
 		}
 		err := copyOut(f, h, offset, dir, path)
 		if err == nil {
-			return path, i, nil
+			return path, i, true, nil
 		}
 		if _, ok := err.(*notRunnable); ok {
-			return "", 0, err
+			return "", 0, false, err
 		}
 		if firstErr == nil {
 			firstErr = err
@@ -198,7 +199,7 @@ func fullLauncher(f *os.File, h launcherfile.Header, offset int64, roots []strin
 	if firstErr == nil {
 		firstErr = errors.New("no cache root: PEX_ROOT and HOME are unset")
 	}
-	return "", 0, errors.New("could not copy the full launcher into the cache: " + firstErr.Error() + "; set PEX_ROOT to a writable directory")
+	return "", 0, false, errors.New("could not copy the full launcher into the cache: " + firstErr.Error() + "; set PEX_ROOT to a writable directory")
 }
 
 // copyOut writes the full launcher to path: inflated into a temporary file
