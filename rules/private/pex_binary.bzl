@@ -55,11 +55,11 @@ _PACK_ATTRS = {
         doc = "Wheel targets (`@pypi//six`) that win when `deps` bring several versions or sets of wheels of their project (e.g. `@pypi//six` and `@legacy//six`): only the wheels of the one named here are packed, with its own requirements. Without it, that is an analysis error naming where each version came from. Naming a project that no dep brings is an error too.",
     ),
     "precompile": attr.string_list(
-        doc = "Python versions (`MAJOR.MINOR`: `[\"3.11\"]`) to ship bytecode for: the `.pyc` files of every wheel and of the application's sources, compiled at build time by the `pex_python` of that version in `pythons` (an analysis error names a version that none is), in `PexPrecompile` actions: one per wheel and version, one for the sources. The files are PEP 552 unchecked-hash `.pyc`s, byte-identical on every machine; at run time an interpreter of that version (its cache tag and magic number) gets the trees with them and starts without compiling anything; others get the trees without. Default: none, and no Python runs at build time.",
+        doc = "Python versions (`MAJOR.MINOR`: `[\"3.11\"]`) to ship bytecode for: the `.pyc` files of every wheel and of the application's sources, compiled at build time in `PexPrecompile` actions: one per wheel and version, one for the sources. A wheel whose own `pex_wheel` compiles that version (`pex_wheel.precompile`, which `pex_wheel_repository(precompile = ...)` sets) brings its bundle, one action that every binary shares; the others, and the sources, are compiled by the `pex_python` of that version in `pythons` (an analysis error names a version that none is). The files are PEP 552 unchecked-hash `.pyc`s, byte-identical on every machine; at run time an interpreter of that version (its cache tag and magic number) gets the trees with them and starts without compiling anything; others get the trees without. Default: none, and no Python runs at build time.",
     ),
     "pythons": attr.label_list(
         providers = [PexPythonInfo],
-        doc = "`pex_python` targets: the declared interpreters that `precompile` may use, one per version. Only those `precompile` names run.",
+        doc = "`pex_python` targets: the declared interpreters that `precompile` may use, one per version. Only those `precompile` names run, and only for what no wheel target compiled.",
     ),
     "script": attr.string(
         doc = "A console script (`[console_scripts]` entry point) or `.data/scripts` file of one of the wheels, e.g. `\"flask\"`. Exactly one of `main`, `entry_point` and `script`.",
@@ -105,7 +105,7 @@ def _longest_first(root):
     return (-len(root), root)
 
 def _collect_inputs(ctx):
-    """Sorts deps into Python files (with import roots) and checked wheels."""
+    """Sorts deps into Python files (with import roots), checked wheels and their bytecode bundles."""
     file_sets = [depset(ctx.files.srcs + ctx.files.main)]
     for target in ctx.attr.data:
         file_sets.append(target[DefaultInfo].files)
@@ -155,7 +155,8 @@ def _collect_inputs(ctx):
     for wheel, summary in check_wheels(ctx, unchecked):
         checked[wheel.path] = (wheel, summary)
     files = [f for f in depset(transitive = file_sets).to_list() if not f.basename.endswith(".whl") and f.path not in trees]
-    return files, import_roots, [checked[p] for p in sorted(checked) if p not in dropped], requirements
+    compiled = depset(transitive = [found.bytecode, pinned.bytecode])
+    return files, import_roots, [checked[p] for p in sorted(checked) if p not in dropped], requirements, compiled
 
 def _check_attrs(ctx):
     entry_attrs = [a for a in ("main", "entry_point", "script") if getattr(ctx.attr, a)]
@@ -194,7 +195,7 @@ def pack(ctx, output, more = []):
         (several make a universal file).
     """
     _check_attrs(ctx)
-    files, import_roots, checked_wheels, requirements = _collect_inputs(ctx)
+    files, import_roots, checked_wheels, requirements, compiled = _collect_inputs(ctx)
 
     by_dest = {}
     for f in files:
@@ -209,6 +210,7 @@ def pack(ctx, output, more = []):
         "%s %s" % (_rule_kind(ctx), ctx.label),
         [w for w, _ in checked_wheels],
         [(dest, by_dest[dest]) for dest in sorted(by_dest)],
+        compiled,
     )
     packer = ctx.toolchains[PACKER_TOOLCHAIN_TYPE].packer
     for out, launchers in [(output, [ctx.toolchains[LAUNCHER_TOOLCHAIN_TYPE].launcher])] + more:

@@ -1,7 +1,8 @@
 """pex_wheel: the wheels of one Python project, with the projects it requires."""
 
 load(":check_wheel.bzl", "check_wheels")
-load(":providers.bzl", "PexWheelInfo")
+load(":precompile.bzl", "wheel_bytecode")
+load(":providers.bzl", "PexPythonInfo", "PexWheelInfo")
 load(":toolchains.bzl", "PACKER_TOOLCHAIN_TYPE")
 load(":wheel_name.bzl", "normalize_project", "project_of_wheel")
 
@@ -37,6 +38,7 @@ def _pex_wheel_impl(ctx):
         transitive = [dep[PexWheelInfo].transitive_wheels for dep in ctx.attr.deps],
     )
     checked = check_wheels(ctx, ctx.files.wheels)
+    bytecode = wheel_bytecode(ctx, "pex_wheel %s" % ctx.label, ctx.files.wheels)
     tree = depset(
         ctx.files.tree,
         transitive = [dep[PexWheelInfo].tree for dep in ctx.attr.deps],
@@ -57,6 +59,10 @@ def _pex_wheel_impl(ctx):
             transitive_checked = depset(
                 checked,
                 transitive = [dep[PexWheelInfo].transitive_checked for dep in ctx.attr.deps],
+            ),
+            transitive_bytecode = depset(
+                bytecode,
+                transitive = [dep[PexWheelInfo].transitive_bytecode for dep in ctx.attr.deps],
             ),
             transitive_wheels = transitive,
             wheels = ctx.files.wheels,
@@ -109,8 +115,15 @@ pex_wheel(
         "marker": attr.string(
             doc = "A PEP 508 environment marker (`sys_platform == \"linux\"`) the root requirement carries, as a lock says it: the launcher installs the project only where the marker holds. The packer checks the syntax; default: none.",
         ),
+        "precompile": attr.string_list(
+            doc = "Python versions (`[\"3.11\"]`) to compile the wheels' bytecode for, once, in one `PexPrecompile` action per wheel and version (by the `pex_python` of that version in `pythons`), for every `pex_binary(precompile = ...)` of that version that packs them: in one build and through a remote cache, all binaries share the action. A binary compiles itself the wheels no target compiled for its versions. The actions run only when a binary ships that bytecode. `pex_wheel_repository(precompile = ...)` sets it on every project. Default: none.",
+        ),
         "project": attr.string(
             doc = "The project's name; default: the target's name. Compared after PEP 503 normalization with the name in each wheel's file name.",
+        ),
+        "pythons": attr.label_list(
+            providers = [PexPythonInfo],
+            doc = "`pex_python` targets: the declared interpreters that `precompile` uses, one per version.",
         ),
         "tree": attr.label_list(
             allow_files = True,
@@ -120,6 +133,7 @@ pex_wheel(
             allow_files = [".whl"],
             doc = "The project's wheel files, one per set of tags (e.g. one per platform).",
         ),
+        "_precompile_script": attr.label(default = "//tools/precompile:precompile.py", allow_single_file = True),
     },
     toolchains = [PACKER_TOOLCHAIN_TYPE],
     incompatible_use_toolchain_transition = True,

@@ -194,6 +194,9 @@ def _generate(rctx, wheels, locked = {}, skipped = []):
             lines.append("    extras = [%s]," % ", ".join(["%r" % e for e in lock.extras]))
         if lock and lock.marker:
             lines.append("    marker = %r," % lock.marker)
+        if rctx.attr.precompile:
+            lines.append("    precompile = [%s]," % ", ".join(["%r" % v for v in rctx.attr.precompile]))
+            lines.append("    pythons = [%s]," % ", ".join(["%r" % p for p in rctx.attr.pythons]))
         lines += install_wheel_tree(rctx, project, ["%s/%s" % (project, w) for w in p["wheels"]])
         lines += [")", ""]
         if lock and lock.extras:
@@ -312,6 +315,8 @@ _pex_wheel_directory_repository = repository_rule(
     doc = "pex_wheel_repository without a lock: wheels from a directory (read again at every server start) and URLs.",
     attrs = {
         "directory": attr.string(),
+        "precompile": attr.string_list(),
+        "pythons": attr.string_list(),
         "wheels": attr.string_dict(),
     },
     local = True,
@@ -419,10 +424,12 @@ _pex_wheel_lock_repository = repository_rule(
         "index_url": attr.string(),
         "lock": attr.label(mandatory = True, allow_single_file = True),
         "packer": attr.label(mandatory = True, allow_single_file = True),
+        "precompile": attr.string_list(),
+        "pythons": attr.string_list(),
     },
 )
 
-def pex_wheel_repository(name, directory = None, wheels = {}, lock = None, index_url = None, find_links = [], **kwargs):
+def pex_wheel_repository(name, directory = None, wheels = {}, lock = None, index_url = None, find_links = [], precompile = [], pythons = [], **kwargs):
     """Makes one `pex_wheel` target per project (`@pypi//numpy`) from wheels or a lock file.
 
     Wheels come from a lock file (`lock`: a pip requirements file with
@@ -477,6 +484,23 @@ def pex_wheel_repository(name, directory = None, wheels = {}, lock = None, index
     `requirement("Flask")`, which returns `"@pypi//flask"` and fails, listing
     the known projects nearest first, for a name that is not there.
 
+    With `precompile`, every project's `pex_wheel` compiles its wheels'
+    bytecode for those Python versions itself (`pex_wheel.precompile`): one
+    `PexPrecompile` action per wheel and version, shared by every
+    `pex_binary(precompile = ...)` that packs the wheel, instead of one per
+    binary. The actions run only when a binary ships that bytecode.
+
+    ```starlark
+    pex_local_python(name = "python311", interpreter = "/usr/bin/python3.11", version = "3.11")
+
+    pex_wheel_repository(
+        name = "pypi",
+        directory = "third_party/wheels",
+        precompile = ["3.11"],
+        pythons = ["@python311//:3.11"],
+    )
+    ```
+
     Args:
       name: the repository's name, e.g. `pypi`.
       directory: a directory holding `.whl` files: absolute, or relative to the
@@ -497,8 +521,19 @@ def pex_wheel_repository(name, directory = None, wheels = {}, lock = None, index
       find_links: for a requirements lock: find-links pages (`https://` or
         `file://` URLs) or directories (absolute, or relative to the workspace
         root).
+      precompile: Python versions (`["3.11"]`) whose bytecode each
+        project's `pex_wheel` compiles, for the binaries that ship it.
+      pythons: labels of `pex_python` targets, one per version of
+        `precompile`, each with its repository (`"@python311//:3.11"`, or
+        `"@//tools:python3.11"` for the main repository's), since they are
+        written into the repository's BUILD files.
       **kwargs: passed to the repository rule (e.g. `repo_mapping`).
     """
+    for p in pythons:
+        if not p.startswith("@"):
+            fail("pex_wheel_repository(name = %r): pythons has %r, a label without a repository; it is used inside @%s, so write its repository too (\"@//tools:python3.11\" for a target of the main repository, \"@python311//:3.11\" for a pex_local_python)" % (name, p, name))
+    if pythons and not precompile:
+        fail("pex_wheel_repository(name = %r): pythons is set but precompile is not; give the Python versions to compile the wheels' bytecode for (precompile = [\"3.11\"]), or drop pythons" % name)
     if lock:
         if wheels:
             fail("pex_wheel_repository(name = %r): wheels cannot be used with lock = %r: the lock says which files to fetch" % (name, lock))
@@ -509,9 +544,11 @@ def pex_wheel_repository(name, directory = None, wheels = {}, lock = None, index
             index_url = index_url,
             find_links = find_links,
             packer = Label("@rules_pex_host_packer//:packer"),
+            precompile = precompile,
+            pythons = pythons,
             **kwargs
         )
         return
     if index_url or find_links:
         fail("pex_wheel_repository(name = %r): index_url and find_links say where the wheels of a lock are; set lock too" % name)
-    _pex_wheel_directory_repository(name = name, directory = directory, wheels = wheels, **kwargs)
+    _pex_wheel_directory_repository(name = name, directory = directory, wheels = wheels, precompile = precompile, pythons = pythons, **kwargs)

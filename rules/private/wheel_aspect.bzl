@@ -17,6 +17,7 @@ PexDepsInfo = provider(
     doc = "What `pex_deps_aspect` found below a target's `deps` (the target itself excluded).",
     fields = {
         "binaries": "depset of (label str, where str): executable Python targets (`py_binary`, `py_test`) found in `deps`; where is e.g. `deps of //lib:a`.",
+        "bytecode": "depset of (wheel File, version str, bundle File): the bytecode bundles the wheels' own targets compiled (`pex_wheel(precompile = ...)`).",
         "checked": "depset of (wheel File, summary File): every wheel found, with its PexWheelCheck summary.",
         "imports": "depset of str: the import roots of the wheels' installed trees.",
         "trees": "depset of File: the installed trees of the wheels, to leave out of the packed code.",
@@ -45,7 +46,7 @@ def visit_deps(owner, attr, deps, roots, transitive_of = None):
     """
     where = "%s of %s" % (attr, owner)
     wheels, checked, trees, imports, binaries = [], [], [], [], []
-    t_wheels, t_checked, t_trees, t_imports, t_binaries = [], [], [], [], []
+    t_wheels, t_checked, t_trees, t_imports, t_binaries, t_bytecode = [], [], [], [], [], []
     for dep in deps:
         if type(dep) != "Target":
             continue
@@ -53,6 +54,7 @@ def visit_deps(owner, attr, deps, roots, transitive_of = None):
             info = dep[PexWheelInfo]
             wheels.append((info.project, wheel_key(info), str(dep.label), where, info.requirement if roots else ""))
             t_checked.append(info.transitive_checked)
+            t_bytecode.append(info.transitive_bytecode)
             t_trees.append(info.tree)
             t_imports.append(info.imports)
         elif PyInfo in dep and dep[DefaultInfo].files_to_run.executable:
@@ -64,8 +66,10 @@ def visit_deps(owner, attr, deps, roots, transitive_of = None):
             t_trees.append(below.trees)
             t_imports.append(below.imports)
             t_binaries.append(below.binaries)
+            t_bytecode.append(below.bytecode)
     return PexDepsInfo(
         binaries = depset(binaries, transitive = t_binaries),
+        bytecode = depset(transitive = t_bytecode),
         checked = depset(checked, transitive = t_checked),
         imports = depset(imports, transitive = t_imports),
         trees = depset(trees, transitive = t_trees),

@@ -1,7 +1,7 @@
 """Summarizes a Bazel execution log (--execution_log_json_file) for the e2e tests.
 
 usage: execlog.py LOG [--expect-all-hits MNEMONIC,...] [--expect-only-executed MNEMONIC=N,...]
-                     [--expect-sandboxed MNEMONIC,...]
+                     [--expect-sandboxed MNEMONIC,...] [--expect-shared-bytecode DIR]
 
 Prints, per mnemonic, how many spawns ran and how many were cache hits.
 --expect-all-hits fails (exit 1) unless every spawn of each listed mnemonic
@@ -13,6 +13,10 @@ exactly the given counts per mnemonic.
 ran in linux-sandbox (which shows it only its declared inputs) with an empty
 environment, and each MNEMONIC had at least one spawn (MNEMONIC? may have
 none).
+--expect-shared-bytecode fails unless the PexPrecompile spawns compiled each
+wheel's bytecode once per Python version, whatever number of binaries ship it,
+each under DIR (where the wheels' own targets are, e.g. external/pypi/), and
+there was at least one.
 """
 import collections
 import json
@@ -37,7 +41,12 @@ def main(argv):
     hits = collections.Counter()
     executed = collections.Counter()
     unsandboxed = collections.defaultdict(list)
+    wheel_bundles = collections.defaultdict(list)  # <version>/<wheel>.bc -> output paths
     for s in spawns(path):
+        if s.get("mnemonic") == "PexPrecompile":
+            for out in s.get("listedOutputs", []):
+                if out.endswith(".whl.bc"):
+                    wheel_bundles["/".join(out.split("/")[-2:])].append(out)
         if s.get("remoteCacheHit"):
             hits[s["mnemonic"]] += 1
         else:
@@ -76,6 +85,19 @@ def main(argv):
                 for what in unsandboxed[m]:
                     print("execlog: want every %s spawn in linux-sandbox with no environment, got %s" % (m, what))
                     ok = False
+        elif flag == "--expect-shared-bytecode":
+            if not wheel_bundles:
+                print("execlog: no PexPrecompile spawn compiled a wheel")
+                ok = False
+            for key, outs in sorted(wheel_bundles.items()):
+                if len(outs) > 1:
+                    print("execlog: want %s compiled once, got %d spawns: %s" % (key, len(outs), ", ".join(outs)))
+                    ok = False
+                for out in outs:
+                    if "/" + value.strip("/") + "/" not in "/" + out:
+                        print("execlog: want %s compiled under %s (by the wheel's own target), got %s" % (key, value, out))
+                        ok = False
+            print("  %-28s %4d wheel bundles, each compiled once" % ("PexPrecompile", len(wheel_bundles)))
         else:
             print("execlog: unknown flag %s" % flag)
             return 2
