@@ -207,6 +207,7 @@ def measure_all(ctx, case, args, bazel, ws, out):
     for i in range(args.cold_runs):
         for n in bench.rotate(list(runners), i):
             root = bench.fresh_dir(os.path.join(ctx.cache, "bazel-cold-%s-%d" % (n, i)))
+            bench.settle_disk()
             res[n]["cold"].append(runners[n](root))
             bench.rmtree(root)
     warm = {n: bench.fresh_dir(os.path.join(ctx.cache, "bazel-warm-" + n)) for n in runners}
