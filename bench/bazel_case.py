@@ -209,7 +209,8 @@ def measure_all(ctx, case, args, bazel, ws, out):
             root = bench.fresh_dir(os.path.join(ctx.cache, "bazel-cold-%s-%d" % (n, i)))
             bench.settle_disk()
             res[n]["cold"].append(runners[n](root))
-            bench.rmtree(root)
+            bench.remove_later(root)
+    bench.remove_pending()
     warm = {n: bench.fresh_dir(os.path.join(ctx.cache, "bazel-warm-" + n)) for n in runners}
     for n in runners:
         runners[n](warm[n])

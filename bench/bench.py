@@ -288,6 +288,23 @@ def settle(root, timeout=600):
     return time.monotonic() - start
 
 
+_removals = []
+
+
+def remove_later(path):
+    """Removes path at the next remove_pending(), after the cold rounds: ext4
+    checks every recently deleted inode (deleted in the last minute or five)
+    when it allocates one (recently_deleted(): 17-34% of the kernel's profile
+    of a cold run right after a cache was removed), so removing one tool's
+    cache between cold runs would slow the next tool's file creation."""
+    _removals.append(path)
+
+
+def remove_pending():
+    while _removals:
+        rmtree(_removals.pop())
+
+
 def settle_disk():
     """Writes back, untimed, what earlier runs left dirty (their files, the
     removal of their caches), so that a cold run does not pay for another
@@ -590,7 +607,7 @@ class Tool:
         try:
             return self.run(case, root)
         finally:
-            rmtree(root)
+            remove_later(root)
 
     def warm_root(self, case):
         return os.path.join(self.ctx.cache, "warm-%s-%s" % (self.name, case.name))
@@ -814,7 +831,7 @@ class Venv(Tool):
             s = measure(["unzip", "-q", "-o", payload, "-d", dest], ok_codes=(0, 1))
             return s.add(self.run(case, None))
         finally:
-            rmtree(dest)
+            remove_later(dest)
 
 
 class Python(Tool):
@@ -925,6 +942,7 @@ def bench_case(ctx, case, tools, args):
         log("%s: cold round %d/%d" % (case.name, i + 1, args.cold_runs))
         for t in rotate(runners, i):
             attempt(t, "cold", lambda t=t, i=i: t.cold(case, i))
+    remove_pending()
     load.append(os.getloadavg()[0])
 
     # Warm runs: fill each cache, two untimed runs, then interleaved rounds.
@@ -1071,7 +1089,9 @@ def render(meta, results, tools, cases, findings, plots=()):
     w("  have no cache: their cold runs are ordinary runs. Before each cold run an untimed `sync`")
     w("  writes back what earlier runs left dirty (and the removal of their caches): rules_pex makes")
     w("  the trees it extracts durable (a `syncfs` per tree on Linux), which would otherwise flush")
-    w("  the other tools' writes too.")
+    w("  the other tools' writes too. The cold runs' caches are removed after the case's last cold")
+    w("  round, not between runs: ext4 checks every recently deleted inode when it allocates one,")
+    w("  which slows the file creation of a run that follows a large removal.")
     w("- **warm run**: later runs, after two untimed ones; Python writes bytecode as usual (pex,")
     w("  shiv, the venv); rules_pex's launcher writes it with a background byte-compiler after the")
     w("  first run, which the harness waits for (untimed) after every rules_pex run.")
@@ -1186,6 +1206,10 @@ def render(meta, results, tools, cases, findings, plots=()):
         variants = [("", ours)]
         if metric == "build" and "rules_pex-checked" in res:
             variants.append((" (--checked-wheel)", res["rules_pex-checked"]))
+        # The cold targets are for the opt-in shipped bytecode: without it
+        # Python compiles on the first run, as with shiv.
+        if metric == "cold" and other in ("pex", "shiv") and "rules_pex-precompiled" in res:
+            variants.append((" (shipped bytecode)", res["rules_pex-precompiled"]))
         for suffix, o in variants:
             theirs = res.get(other)
             if theirs is None or theirs.get("error") or o is None or o.get("error"):
