@@ -2,7 +2,7 @@
 
 load(":repo_label.bzl", "rules_pex_repo")
 load(":wheel_name.bzl", "normalize_project", "project_of_wheel")
-load(":wheel_tree.bzl", "install_wheel_tree")
+load(":wheel_tree.bzl", "SITE_PACKAGES", "install_wheel_tree")
 
 _PRINTABLE = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
 
@@ -109,17 +109,14 @@ def parse_metadata(text):
             requires.append(value.strip())
     return name, requires
 
-def _read_metadata(rctx, wheel, scratch):
-    """Returns the METADATA text of a wheel, unpacking it into scratch."""
-    archive = scratch + "/wheel.zip"
-    rctx.symlink(wheel, archive)
-    rctx.extract(archive, output = scratch + "/tree")
-    for entry in rctx.path(scratch + "/tree").readdir():
+def _installed_metadata(rctx, project, wheel):
+    """Returns the METADATA text of the wheel install_wheel_tree installed for project."""
+    for entry in rctx.path("%s/%s" % (project, SITE_PACKAGES)).readdir():
         if entry.basename.endswith(".dist-info"):
             metadata = entry.get_child("METADATA")
             if metadata.exists:
                 return rctx.read(metadata)
-    fail("pex_wheel_repository(name = %r): %s has no *.dist-info/METADATA; it is not a valid wheel" % (rctx.name, wheel.basename))
+    fail("pex_wheel_repository(name = %r): %s has no *.dist-info/METADATA; it is not a valid wheel" % (rctx.name, wheel))
 
 def _version_of_wheel(basename):
     return basename.split("-")[1] if basename.count("-") >= 4 else ""
@@ -145,20 +142,22 @@ def _generate(rctx, wheels, locked = {}, skipped = []):
         listed in the root BUILD file.
     """
     projects = {}  # normalized name -> dict
-    for i, (basename, path) in enumerate(sorted(wheels)):
+    for basename, path in sorted(wheels):
         project = project_of_wheel(basename)
         p = projects.setdefault(project, {"names": {}, "requires": {}, "wheels": []})
         rctx.symlink(path, "%s/%s" % (project, basename))
         p["wheels"].append(basename)
         p["names"][basename.split("-")[0]] = True
-        if len(p["wheels"]) > 1:
-            continue  # every wheel of one version has the same METADATA
-        rctx.report_progress("Reading " + basename)
-        scratch = "_scratch/%d" % i
-        name, requires = parse_metadata(_read_metadata(rctx, path, scratch))
-        rctx.delete(scratch)
+
+    # Each project's tree is installed once, and its METADATA read from the
+    # installed tree (every wheel of one version has the same METADATA):
+    # one extraction per project.
+    for project in sorted(projects):
+        p = projects[project]
+        chosen, p["tree"] = install_wheel_tree(rctx, project, ["%s/%s" % (project, w) for w in p["wheels"]])
+        name, requires = parse_metadata(_installed_metadata(rctx, project, chosen))
         if name and normalize_project(name) != project:
-            fail("pex_wheel_repository(name = %r): %s says Name: %s in its METADATA, which does not match its file name" % (rctx.name, basename, name))
+            fail("pex_wheel_repository(name = %r): %s says Name: %s in its METADATA, which does not match its file name" % (rctx.name, chosen, name))
         if name:
             p["names"][name] = True
         extras = locked[project].extras if project in locked else []
@@ -166,7 +165,6 @@ def _generate(rctx, wheels, locked = {}, skipped = []):
             dep = parse_requires_dist(value, extras)
             if dep and dep != project:
                 p["requires"][dep] = True
-    rctx.delete("_scratch")
 
     defs = rules_pex_repo() + "//rules:defs.bzl"
     aliases = {}  # spelling -> project
@@ -197,7 +195,7 @@ def _generate(rctx, wheels, locked = {}, skipped = []):
         if rctx.attr.precompile:
             lines.append("    precompile = [%s]," % ", ".join(["%r" % v for v in rctx.attr.precompile]))
             lines.append("    pythons = [%s]," % ", ".join(["%r" % p for p in rctx.attr.pythons]))
-        lines += install_wheel_tree(rctx, project, ["%s/%s" % (project, w) for w in p["wheels"]])
+        lines += p["tree"]
         lines += [")", ""]
         if lock and lock.extras:
             # @pypi//requests:requests[socks]: the same wheels, named as the lock requires them.

@@ -7,7 +7,7 @@ fetched, with `rctx.extract` (no Python runs), and returns the attributes that
 give it to the project's `pex_wheel`.
 """
 
-_SITE_PACKAGES = "site-packages"
+SITE_PACKAGES = "site-packages"
 
 def _tags(basename):
     """Returns the (python, abi, platform) tags of a wheel file name."""
@@ -71,14 +71,15 @@ def install_wheel_tree(rctx, project, wheels):
       wheels: the project's wheel files (paths or strings), one or more.
 
     Returns:
-      The lines of the `tree` and `imports` attributes of the project's
-      `pex_wheel` in `<project>/BUILD.bazel`, with a comment naming the wheel.
+      (the chosen wheel's file name, the lines of the `tree` and `imports`
+      attributes of the project's `pex_wheel` in `<project>/BUILD.bazel`, with
+      a comment naming the wheel).
     """
     paths = {rctx.path(w).basename: rctx.path(w) for w in wheels}
     chosen = choose_wheel(paths.keys(), _host_platform_words(rctx))
     archive = "_trees/%s.zip" % project
     rctx.symlink(paths[chosen], archive)
-    out = "%s/%s" % (project, _SITE_PACKAGES)
+    out = "%s/%s" % (project, SITE_PACKAGES)
     rctx.delete(out)
     rctx.extract(archive, output = out)
     for entry in rctx.path(out).readdir():
@@ -89,12 +90,13 @@ def install_wheel_tree(rctx, project, wheels):
                 rctx.extract(archive, output = out, stripPrefix = "%s/%s" % (entry.basename, scheme))
         rctx.delete(entry)
     rctx.delete("_trees")
-    return [
+    rctx.report_progress("Installed " + chosen)
+    return chosen, [
         "    # The installed tree of %s, for py_library, py_binary and py_test." % chosen,
-        "    imports = [%r]," % _SITE_PACKAGES,
+        "    imports = [%r]," % SITE_PACKAGES,
         "    tree = glob(",
-        "        [%r]," % (_SITE_PACKAGES + "/**"),
+        "        [%r]," % (SITE_PACKAGES + "/**"),
         "        # Bazel labels cannot hold spaces; Python never writes bytecode here.",
-        "        exclude = [%r, %r]," % (_SITE_PACKAGES + "/**/* *", _SITE_PACKAGES + "/**/*.pyc"),
+        "        exclude = [%r, %r]," % (SITE_PACKAGES + "/**/* *", SITE_PACKAGES + "/**/*.pyc"),
         "    ),",
     ]
