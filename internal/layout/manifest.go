@@ -266,8 +266,12 @@ func validBytecode(what string, b map[string]Bytecode) error {
 	return nil
 }
 
-func isHex256(s string) bool {
-	if len(s) != 64 {
+func isHex256(s string) bool { return IsHex(s, 64) }
+
+// IsHex reports whether s is n lowercase hexadecimal digits, as the digests
+// naming entries of the archive and the cache are written.
+func IsHex(s string, n int) bool {
+	if len(s) != n {
 		return false
 	}
 	for i := 0; i < len(s); i++ {

@@ -194,7 +194,7 @@ def _generate(rctx, wheels, locked = {}, skipped = []):
             lines.append("    marker = %r," % lock.marker)
         if rctx.attr.precompile:
             lines.append("    precompile = [%s]," % ", ".join(["%r" % v for v in rctx.attr.precompile]))
-            lines.append("    pythons = [%s]," % ", ".join(["%r" % p for p in rctx.attr.pythons]))
+            lines.append("    pythons = [%s]," % ", ".join(["%r" % label for label in rctx.attr.pythons]))
         lines += p["tree"]
         lines += [")", ""]
         if lock and lock.extras:

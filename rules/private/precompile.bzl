@@ -89,6 +89,12 @@ def _compile(ctx, python, version, out, wheel = None, sources = None):
         progress_message = "Compiling bytecode of %s for Python %s" % (what, version),
     )
 
+def _wheel_bundle(ctx, python, version, wheel):
+    """Declares the PexPrecompile action of one wheel and version in ctx's package; returns its bundle."""
+    bundle = ctx.actions.declare_file("%s.bytecode/%s/%s.bc" % (ctx.label.name, version, wheel.basename))
+    _compile(ctx, python, version, bundle, wheel = wheel)
+    return bundle
+
 def wheel_bytecode(ctx, what, wheels):
     """Declares the PexPrecompile actions of a pex_wheel's precompile.
 
@@ -111,9 +117,7 @@ def wheel_bytecode(ctx, what, wheels):
         python = _python_of(what, by_version, version)
         for w in wheels:
             if _fits(w, version.replace(".", "")):
-                bundle = ctx.actions.declare_file("%s.bytecode/%s/%s.bc" % (ctx.label.name, version, w.basename))
-                _compile(ctx, python, version, bundle, wheel = w)
-                out.append((w, version, bundle))
+                out.append((w, version, _wheel_bundle(ctx, python, version, w)))
     return out
 
 def precompile_bundles(ctx, what, wheels, sources, compiled):
@@ -153,9 +157,7 @@ def precompile_bundles(ctx, what, wheels, sources, compiled):
             continue
         python = _python_of(what, by_version, version)
         for w in todo:
-            bundle = ctx.actions.declare_file("%s.bytecode/%s/%s.bc" % (ctx.label.name, version, w.basename))
-            _compile(ctx, python, version, bundle, wheel = w)
-            bundles.append(bundle)
+            bundles.append(_wheel_bundle(ctx, python, version, w))
         if py_sources:
             bundle = ctx.actions.declare_file("%s.bytecode/%s/code.bc" % (ctx.label.name, version))
             _compile(ctx, python, version, bundle, sources = py_sources)

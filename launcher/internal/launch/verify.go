@@ -13,9 +13,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 
 	"github.com/rules-pex/rules_pex/internal/layout"
+	"github.com/rules-pex/rules_pex/internal/regfile"
 	"github.com/rules-pex/rules_pex/launcher/internal/cache"
 )
 
@@ -383,9 +383,9 @@ func verifyLaunchers(root *cache.Root, rep *verifyReport) (int, error) {
 		name := filepath.Base(e.Path)
 		var h hash.Hash
 		switch {
-		case len(name) == 32 && isHex(name):
+		case layout.IsHex(name, 32):
 			h = fnv.New128a()
-		case len(name) == 64 && isHex(name):
+		case layout.IsHex(name, 64):
 			h = sha256.New()
 		default:
 			continue
@@ -393,14 +393,14 @@ func verifyLaunchers(root *cache.Root, rep *verifyReport) (int, error) {
 		n++
 		what := cache.Launchers + "/" + name
 		reason := ""
-		// Never opened unless it is a regular file (a named pipe would
-		// block the open), and then without following a link.
+		// A link is not the cache's either; regfile opens nothing but a
+		// regular file (a named pipe would block an ordinary open).
 		fi, err := os.Lstat(e.Path)
 		if err == nil && !fi.Mode().IsRegular() {
 			reason = "not a regular file"
 		} else if err == nil {
 			var f *os.File
-			if f, err = os.OpenFile(e.Path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0); err == nil {
+			if f, err = regfile.Open(e.Path); err == nil {
 				_, err = io.Copy(h, f)
 				f.Close()
 			}
@@ -423,13 +423,4 @@ func verifyLaunchers(root *cache.Root, rep *verifyReport) (int, error) {
 		rep.problem(true, "%s: %s: removed it (its file copies it out again on its next start)", what, reason)
 	}
 	return n, nil
-}
-
-func isHex(s string) bool {
-	for _, c := range s {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }
